@@ -1,0 +1,301 @@
+// Relocation values and instruction patching with libbpf 1.1's semantics (see core_calc.h).
+#include "core/core_calc.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdarg>
+#include <cstdio>
+
+namespace btfpack {
+namespace {
+
+constexpr int kEuclean = -EUCLEAN;  // "poison this instruction"
+
+std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* f, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof(buf), f, ap);
+    va_end(ap);
+    return buf;
+}
+
+// spec null: no target. obs: where target reads are recorded (null for the local spec).
+int calc_field_relo(const CoreRelocation& relo, const CoreSpec* spec, const Target* obs, bool big_endian,
+                    uint64_t* val, uint32_t* field_sz, uint32_t* type_id, bool* validate) {
+    *field_sz = 0;
+    if (relo.kind == CoreRelocKind::FieldExists) {
+        *val = spec ? 1 : 0;
+        return 0;
+    }
+    if (!spec) return kEuclean;
+    Target tg{spec->btf, obs ? obs->obs : nullptr};
+    const CoreAccessor& acc = spec->spec.back();
+    const struct btf_type* t = btf__type_by_id(spec->btf, acc.type_id);
+    if (!acc.name) {
+        int64_t sz;
+        if (relo.kind == CoreRelocKind::FieldByteOffset) {
+            *val = spec->bit_offset / 8;
+            observe_spec_offsets(*spec, tg.obs);
+            sz = resolve_size(tg, acc.type_id);
+            if (sz < 0) return -EINVAL;
+            *field_sz = uint32_t(sz);
+            *type_id = acc.type_id;
+        } else if (relo.kind == CoreRelocKind::FieldByteSize) {
+            sz = resolve_size(tg, acc.type_id);
+            if (sz < 0) return -EINVAL;
+            *val = uint64_t(sz);
+        } else {
+            return -EINVAL;  // "can't be applied to array access" (no "relo #" in libbpf's message)
+        }
+        if (validate) *validate = true;
+        return 0;
+    }
+    const struct btf_member* m = btf_members(t) + acc.idx;
+    uint32_t field_type_id;
+    const struct btf_type* mt = skip_mods_and_typedefs(spec->btf, m->type, &field_type_id);
+    uint32_t bit_off = spec->bit_offset;
+    uint32_t bit_sz = btf_member_bitfield_size(t, acc.idx);
+    if (tg.obs) {
+        tg.obs->member(acc.type_id, acc.idx, kMemberBitsize | kMemberType);
+        if (field_type_id) tg.obs->keep(field_type_id);
+    }
+    bool bitfield = bit_sz > 0;
+    uint32_t byte_sz, byte_off;
+    if (bitfield) {
+        if (tg.obs) {
+            observe_spec_offsets(*spec, tg.obs);
+            tg.obs->keep(field_type_id).size = true;
+        }
+        byte_sz = mt->size;
+        byte_off = bit_off / 8 / byte_sz * byte_sz;
+        while (bit_off + bit_sz - byte_off * 8 > byte_sz * 8) {
+            if (byte_sz >= 8) return -E2BIG;  // libbpf: "can't be satisfied for bitfield" (no "relo #")
+            byte_sz *= 2;
+            byte_off = bit_off / 8 / byte_sz * byte_sz;
+        }
+    } else {
+        bool value_read = relo.kind != CoreRelocKind::FieldSigned;
+        int64_t sz = resolve_size(tg, field_type_id, value_read);
+        if (sz < 0) return -EINVAL;
+        byte_sz = uint32_t(sz);
+        byte_off = spec->bit_offset / 8;
+        bit_sz = byte_sz * 8;
+        if (relo.kind == CoreRelocKind::FieldByteOffset || relo.kind == CoreRelocKind::FieldLShiftU64)
+            observe_spec_offsets(*spec, tg.obs);
+    }
+    if (validate) *validate = !bitfield;
+    switch (relo.kind) {
+    case CoreRelocKind::FieldByteOffset:
+        *val = byte_off;
+        if (!bitfield) {
+            *field_sz = byte_sz;
+            *type_id = field_type_id;
+        }
+        break;
+    case CoreRelocKind::FieldByteSize:
+        *val = byte_sz;
+        break;
+    case CoreRelocKind::FieldSigned:
+        *val = (btf_is_any_enum(mt) && btf_kflag(mt)) || (btf_int_encoding(mt) & BTF_INT_SIGNED);
+        if (validate) *validate = true;
+        break;
+    case CoreRelocKind::FieldLShiftU64:
+        if (!big_endian) *val = 64 - (bit_off + bit_sz - byte_off * 8);
+        else *val = (8 - byte_sz) * 8 + (bit_off - byte_off * 8);
+        break;
+    case CoreRelocKind::FieldRShiftU64:
+        *val = 64 - bit_sz;
+        if (validate) *validate = true;
+        break;
+    default:
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+int calc_type_relo(const CoreRelocation& relo, const CoreSpec* spec, const Target* obs, uint64_t* val, bool* validate) {
+    if (validate) *validate = true;
+    if (!spec) {
+        *val = 0;
+        return 0;
+    }
+    switch (relo.kind) {
+    case CoreRelocKind::TypeIdTarget:
+        *val = spec->root_type_id;
+        if (validate) *validate = false;
+        break;
+    case CoreRelocKind::TypeExists:
+    case CoreRelocKind::TypeMatches:
+        *val = 1;
+        break;
+    case CoreRelocKind::TypeSize: {
+        Target tg{spec->btf, obs ? obs->obs : nullptr};
+        int64_t sz = resolve_size(tg, spec->root_type_id);
+        if (sz < 0) return -EINVAL;
+        *val = uint64_t(sz);
+        break;
+    }
+    default:
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+int calc_enumval_relo(const CoreRelocation& relo, const CoreSpec* spec, const Target* obs, uint64_t* val) {
+    switch (relo.kind) {
+    case CoreRelocKind::EnumValueExists:
+        *val = spec ? 1 : 0;
+        break;
+    case CoreRelocKind::EnumValueValue: {
+        if (!spec) return kEuclean;
+        const CoreAccessor& a = spec->spec[0];
+        const struct btf_type* t = btf__type_by_id(spec->btf, a.type_id);
+        if (obs && obs->obs) obs->obs->member(a.type_id, a.idx, kMemberName | kEnumValue);
+        if (btf_is_enum(t)) *val = uint64_t(int64_t(btf_enum(t)[a.idx].val));
+        else *val = btf_enum64_value(btf_enum64(t) + a.idx);
+        break;
+    }
+    default:
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+int bpf_size_bytes(uint8_t code) {
+    switch (code & 0x18) {
+    case 0x18: return 8;
+    case 0x00: return 4;
+    case 0x08: return 2;
+    case 0x10: return 1;
+    }
+    return -1;
+}
+
+bool is_ldimm64(const BpfInsn& i) { return i.code == 0x18; }
+
+}  // namespace
+
+int calc_relo(const CoreRelocation& relo, const CoreSpec& local_spec, const CoreSpec* targ_spec, const Target& targ,
+              bool big_endian, RelocResult* res, RelocMessages* log) {
+    *res = RelocResult();
+    int err = -EOPNOTSUPP;
+    if (is_field_based(relo.kind)) {
+        err = calc_field_relo(relo, &local_spec, nullptr, big_endian, &res->orig_val, &res->orig_sz, &res->orig_type_id,
+                              &res->validate);
+        if (!err)
+            err = calc_field_relo(relo, targ_spec, &targ, big_endian, &res->new_val, &res->new_sz, &res->new_type_id,
+                                  nullptr);
+        if (!err) {
+            res->fail_memsz_adjust = false;
+            if (res->orig_sz != res->new_sz) {
+                const struct btf_type* ot = btf__type_by_id(local_spec.btf, res->orig_type_id);
+                const struct btf_type* nt = btf__type_by_id(targ_spec->btf, res->new_type_id);
+                if (btf_is_ptr(ot) && btf_is_ptr(nt)) goto done;
+                if (btf_is_int(ot) && btf_is_int(nt) && btf_int_encoding(ot) != BTF_INT_SIGNED &&
+                    btf_int_encoding(nt) != BTF_INT_SIGNED)
+                    goto done;
+                res->fail_memsz_adjust = true;
+            }
+        }
+    } else if (is_type_based(relo.kind)) {
+        err = calc_type_relo(relo, &local_spec, nullptr, &res->orig_val, &res->validate);
+        if (!err) err = calc_type_relo(relo, targ_spec, &targ, &res->new_val, nullptr);
+    } else if (is_enumval_based(relo.kind)) {
+        err = calc_enumval_relo(relo, &local_spec, nullptr, &res->orig_val);
+        if (!err) err = calc_enumval_relo(relo, targ_spec, &targ, &res->new_val);
+    }
+done:
+    if (err == kEuclean) {
+        res->poison = true;
+        err = 0;
+    } else if (err == -EOPNOTSUPP) {
+        log->push_back(fmt("unrecognized CO-RE relocation %s (%d) at insn #%d", core_reloc_kind_name(relo.kind),
+                           int(relo.kind), int(relo.insn_off / 8)));
+    }
+    return err;
+}
+
+int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgram& prog, int insn_idx,
+               const RelocResult& res, RelocMessages* log) {
+    BpfInsn insn{}, next{};
+    uint32_t sec_idx = prog.insn_start + uint32_t(insn_idx);
+    obj.insn(relo.section_index, sec_idx, &insn);
+    bool have_next = obj.insn(relo.section_index, sec_idx + 1, &next);
+    uint8_t cls = insn.code & 0x07;
+    if (res.poison) {
+    poison:
+        if (is_ldimm64(insn)) log->push_back(fmt("substituting insn #%d w/ invalid insn", insn_idx + 1));
+        log->push_back(fmt("substituting insn #%d w/ invalid insn", insn_idx));
+        return 0;
+    }
+    uint64_t orig_val = res.orig_val, new_val = res.new_val;
+    switch (cls) {
+    case 0x04: case 0x07:  // ALU, ALU64
+        if (insn.code & 0x08) return -EINVAL;  // BPF_X source
+        if (res.validate && uint64_t(int64_t(insn.imm)) != orig_val) {
+            log->push_back(fmt("unexpected insn #%d (ALU/ALU64) value: got %u, exp %llu -> %llu", insn_idx,
+                               unsigned(insn.imm), (unsigned long long)orig_val, (unsigned long long)new_val));
+            return -EINVAL;
+        }
+        log->push_back(fmt("patched insn #%d (ALU/ALU64) imm %llu -> %llu", insn_idx,
+                           (unsigned long long)int64_t(insn.imm), (unsigned long long)new_val));
+        break;
+    case 0x01: case 0x02: case 0x03: {  // LDX, ST, STX
+        if (res.validate && uint64_t(int64_t(insn.off)) != orig_val) {
+            log->push_back(fmt("unexpected insn #%d (LDX/ST/STX) value: got %u, exp %llu -> %llu", insn_idx,
+                               unsigned(int(insn.off)), (unsigned long long)orig_val, (unsigned long long)new_val));
+            return -EINVAL;
+        }
+        if (new_val > SHRT_MAX) {
+            log->push_back(fmt("insn #%d (LDX/ST/STX) value too big: %llu", insn_idx, (unsigned long long)new_val));
+            return -ERANGE;
+        }
+        if (res.fail_memsz_adjust) {
+            log->push_back(fmt("insn #%d (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing "
+                               "pointers, unsigned integers, or fields of matching type and size.",
+                               insn_idx));
+            goto poison;
+        }
+        log->push_back(fmt("patched insn #%d (LDX/ST/STX) off %llu -> %llu", insn_idx,
+                           (unsigned long long)int64_t(insn.off), (unsigned long long)new_val));
+        if (res.new_sz != res.orig_sz) {
+            int bytes = bpf_size_bytes(insn.code);
+            if (bytes != int(res.orig_sz)) {
+                log->push_back(fmt("insn #%d (LDX/ST/STX) unexpected mem size: got %d, exp %u", insn_idx, bytes, res.orig_sz));
+                return -EINVAL;
+            }
+            if (res.new_sz != 1 && res.new_sz != 2 && res.new_sz != 4 && res.new_sz != 8) {
+                log->push_back(fmt("insn #%d (LDX/ST/STX) invalid new mem size: %u", insn_idx, res.new_sz));
+                return -EINVAL;
+            }
+            log->push_back(fmt("patched insn #%d (LDX/ST/STX) mem_sz %u -> %u", insn_idx, res.orig_sz, res.new_sz));
+        }
+        break;
+    }
+    case 0x00: {  // LD
+        if (!is_ldimm64(insn) || insn.src_reg != 0 || insn.off != 0 || !have_next || next.code != 0 ||
+            next.dst_reg != 0 || next.src_reg != 0 || next.off != 0) {
+            log->push_back(fmt("insn #%d (LDIMM64) has unexpected form", insn_idx));
+            return -EINVAL;
+        }
+        uint64_t imm = uint64_t(uint32_t(insn.imm)) | (uint64_t(uint32_t(next.imm)) << 32);
+        if (res.validate && imm != orig_val) {
+            log->push_back(fmt("unexpected insn #%d (LDIMM64) value: got %llu, exp %llu -> %llu", insn_idx,
+                               (unsigned long long)imm, (unsigned long long)orig_val, (unsigned long long)new_val));
+            return -EINVAL;
+        }
+        log->push_back(fmt("patched insn #%d (LDIMM64) imm64 %llu -> %llu", insn_idx, (unsigned long long)imm,
+                           (unsigned long long)new_val));
+        break;
+    }
+    default:
+        log->push_back(fmt("trying to relocate unrecognized insn #%d, code:0x%x, src:0x%x, dst:0x%x, off:0x%x, imm:0x%x",
+                           insn_idx, insn.code, insn.src_reg, insn.dst_reg, unsigned(int(insn.off)), unsigned(insn.imm)));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+}  // namespace btfpack

@@ -1,0 +1,57 @@
+// libbpf 1.1's CO-RE matching rules (relo_core.c semantics), written for btfpack, with every
+// read of the target BTF reported to an optional ObservedFacts so the minimizer can keep it.
+#pragma once
+#include <bpf/btf.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "btfpack/core_relocation.h"
+#include "btfpack/observed_facts.h"
+
+namespace btfpack {
+
+constexpr int kCoreSpecMaxLen = 64;
+
+struct CoreAccessor {
+    uint32_t type_id = 0;
+    uint32_t idx = 0;
+    const char* name = nullptr;  // null for array / root accessors
+};
+
+struct CoreSpec {
+    const struct btf* btf = nullptr;
+    uint32_t root_type_id = 0;
+    CoreRelocKind kind = CoreRelocKind::FieldByteOffset;
+    std::vector<CoreAccessor> spec;  // high-level accessors
+    std::vector<int> raw_spec;       // raw indices, incl. anonymous members
+    uint32_t bit_offset = 0;
+};
+
+// A target BTF plus where to record what is read of it (obs may be null).
+struct Target {
+    const struct btf* btf;
+    ObservedFacts* obs;
+};
+
+size_t essential_name_len(const char* name);
+const struct btf_type* skip_mods_and_typedefs(const struct btf* btf, uint32_t id, uint32_t* res_id);
+// btf__resolve_size, reporting what it read; value_read=false when only success matters.
+int64_t resolve_size(const Target& t, uint32_t id, bool value_read = true);
+// Marks the bit offsets along a matched target spec as read.
+void observe_spec_offsets(const CoreSpec& targ_spec, ObservedFacts* obs);
+const char* btf_kind_name(const struct btf_type* t);
+
+int parse_local_spec(const struct btf* local, const CoreRelocation& relo, CoreSpec* spec);
+std::string format_spec(const CoreSpec& spec);
+
+int types_are_compat(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id, int level = 32);
+int types_match(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id,
+                bool behind_ptr = false, int level = 32);
+int fields_are_compat(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id);
+// 1 match, 0 no match, <0 error; fills targ_spec.
+int spec_match(const CoreSpec& local_spec, const Target& targ, uint32_t targ_id, CoreSpec* targ_spec);
+
+}  // namespace btfpack

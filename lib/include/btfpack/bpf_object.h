@@ -1,0 +1,64 @@
+// BpfObject: a BPF ELF object (either byte order) with its .BTF, programs, instructions and
+// CO-RE relocations, read without libbpf's object loader so big-endian objects work too.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "btfpack/core_relocation.h"
+
+struct btf;
+
+namespace btfpack {
+
+struct BpfInsn {
+    uint8_t code;
+    uint8_t dst_reg;
+    uint8_t src_reg;
+    int16_t off;
+    int32_t imm;
+};
+
+// A BPF program or subprogram: an STT_FUNC symbol inside an executable section.
+struct BpfProgram {
+    std::string name;
+    std::string section;  // ELF section name
+    uint32_t section_index;
+    uint32_t insn_start;  // first instruction (index in the section)
+    uint32_t insn_count;
+};
+
+class BpfObject {
+public:
+    // Reads and validates the object; throws Error naming the file on any problem.
+    static BpfObject load(const std::string& path);
+    static BpfObject parse(const std::string& name, std::vector<uint8_t> bytes);
+
+    const std::string& path() const { return path_; }
+    bool big_endian() const { return big_endian_; }
+    const struct btf* btf() const { return btf_.get(); }
+    const std::vector<CoreRelocation>& relocations() const { return relocs_; }
+    const std::vector<BpfProgram>& programs() const { return programs_; }  // by (section, start)
+    // Program holding instruction insn_idx of a section, as libbpf finds it; null if none.
+    const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;
+    // Instruction insn_idx of a section, decoded from the object's byte order.
+    bool insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const;
+    // SHA-256-free identity: FNV-1a 64 of the file bytes (for pack metadata).
+    uint64_t content_hash() const { return hash_; }
+
+private:
+    std::string path_;
+    bool big_endian_ = false;
+    uint64_t hash_ = 0;
+    std::shared_ptr<struct btf> btf_;
+    std::vector<CoreRelocation> relocs_;
+    std::vector<BpfProgram> programs_;
+    struct Section {
+        uint32_t index;
+        std::vector<uint8_t> code;
+    };
+    std::vector<Section> code_sections_;
+};
+
+}  // namespace btfpack

@@ -1,0 +1,42 @@
+// CoreRelocation: one CO-RE relocation record of a BPF object's .BTF.ext, as clang emitted it.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace btfpack {
+
+// Relocation kinds, numbered as in libbpf's enum bpf_core_relo_kind.
+enum class CoreRelocKind : uint32_t {
+    FieldByteOffset = 0,
+    FieldByteSize = 1,
+    FieldExists = 2,
+    FieldSigned = 3,
+    FieldLShiftU64 = 4,
+    FieldRShiftU64 = 5,
+    TypeIdLocal = 6,
+    TypeIdTarget = 7,
+    TypeExists = 8,
+    TypeSize = 9,
+    EnumValueExists = 10,
+    EnumValueValue = 11,
+    TypeMatches = 12,
+};
+
+// libbpf's short name of a kind ("byte_off", "type_matches", ...); "unknown" when out of range.
+const char* core_reloc_kind_name(CoreRelocKind kind);
+bool is_field_based(CoreRelocKind kind);
+bool is_type_based(CoreRelocKind kind);
+bool is_enumval_based(CoreRelocKind kind);
+
+struct CoreRelocation {
+    std::string section;      // ELF section of the instruction, e.g. "kprobe/do_exit"
+    uint32_t section_index;   // ELF section index of that section
+    uint32_t index;           // position among the section's CO-RE records (libbpf's "relo #N")
+    uint32_t insn_off;        // byte offset of the instruction in the section
+    uint32_t type_id;         // root type id in the object's .BTF
+    uint32_t access_str_off;  // offset of the access string in the object's .BTF strings
+    std::string access;       // access string, e.g. "0:1:2"
+    CoreRelocKind kind;
+};
+
+}  // namespace btfpack

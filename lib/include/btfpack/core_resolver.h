@@ -1,0 +1,46 @@
+// CoreResolver: relocates a BPF object's CO-RE relocations against a target BTF exactly as
+// libbpf 1.1 does (candidate search, candidate cache, ambiguity checks, instruction patching),
+// for objects of either byte order. Also records what of the target a relocation can read.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "btfpack/bpf_object.h"
+#include "btfpack/observed_facts.h"
+
+struct btf;
+
+namespace btfpack {
+
+// A target BTF's named types indexed by essential name (flavor suffix "___x" stripped).
+// Only the names that the given objects' relocations start from are indexed (one pass, no
+// allocation per target type).
+class CandidateIndex {
+public:
+    CandidateIndex(const struct btf* target, const std::vector<const BpfObject*>& objects);
+    CandidateIndex(const struct btf* target, const BpfObject& object) : CandidateIndex(target, {&object}) {}
+    const struct btf* target() const { return target_; }
+    // Candidates for a local type, in target id order, as libbpf's bpf_core_find_cands finds them.
+    std::vector<uint32_t> find(const struct btf* local, uint32_t local_id) const;
+
+private:
+    const struct btf* target_;
+    std::unordered_map<std::string, std::vector<uint32_t>> by_name_;
+};
+
+// The outcome lines libbpf logs for every CO-RE relocation of obj against the target, in the
+// normalized form of the relo_oracle test tool ("<prog> #<relo> <spec> => patched insn ...").
+std::vector<std::string> relocation_outcomes(const BpfObject& obj, const CandidateIndex& target);
+
+// Records in facts every part of the target that relocating obj can read, for every
+// candidate of every relocation (so any candidate-cache state libbpf may be in is covered).
+void observe_relocations(const BpfObject& obj, const CandidateIndex& target, ObservedFacts* facts);
+
+// "task_struct.real_parent", "task_struct.comm[3]", "enum pid_type::PIDTYPE_TGID", "struct foo".
+std::string describe_access(const BpfObject& obj, const CoreRelocation& relo);
+// The relocation's root type as C spells it: "struct task_struct", "enum pid_type".
+std::string root_type_name(const BpfObject& obj, const CoreRelocation& relo);
+
+}  // namespace btfpack

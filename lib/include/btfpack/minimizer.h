@@ -1,0 +1,24 @@
+// Minimizer: cuts a full kernel BTF down to exactly what libbpf can read while relocating the
+// given objects, as canonical raw BTF (same relevant layout => byte-identical output).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "btfpack/bpf_object.h"
+
+struct btf;
+
+namespace btfpack {
+
+struct MinimizeResult {
+    std::vector<uint8_t> btf;  // raw BTF, in the kernel BTF's byte order
+    uint32_t types = 0;        // types in the output (without void)
+    uint32_t relocations = 0;  // CO-RE relocations considered
+};
+
+// Throws Error if the result would not relocate every object exactly as the full BTF does
+// (checked with btfpack's own resolver on both), which would be a btfpack bug.
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects);
+
+}  // namespace btfpack

@@ -1,0 +1,111 @@
+// Kernel BTF loading (see kernel_btf.h): sniff the format, unpack a tar(.xz) member in
+// memory, cut .BTF out of an ELF, then let libbpf parse and validate the BTF (either byte order).
+#include "btfpack/kernel_btf.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <bpf/btf.h>
+#include <elf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "btfpack/error.h"
+#include "btfpack/file_io.h"
+#include "object/byte_reader.h"
+
+namespace btfpack {
+namespace {
+
+bool starts_with(const std::vector<uint8_t>& b, const char* magic, size_t n) {
+    return b.size() >= n && std::memcmp(b.data(), magic, n) == 0;
+}
+
+bool is_raw_btf(const std::vector<uint8_t>& b) {
+    return b.size() >= 4 && ((b[0] == 0x9f && b[1] == 0xeb) || (b[0] == 0xeb && b[1] == 0x9f)) && b[2] == 1;
+}
+
+bool is_archive(const std::vector<uint8_t>& b) {
+    static const char xz[] = {'\xfd', '7', 'z', 'X', 'Z', '\0'};
+    return starts_with(b, xz, 6) || starts_with(b, "\x1f\x8b", 2) || starts_with(b, "\x28\xb5\x2f\xfd", 4) ||
+           starts_with(b, "BZh", 3) || (b.size() > 262 && std::memcmp(b.data() + 257, "ustar", 5) == 0);
+}
+
+std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<uint8_t>& bytes) {
+    struct archive* a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_raw(a);  // a bare .xz of a .btf
+    std::vector<uint8_t> out;
+    std::string problem;
+    if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
+        problem = std::string("cannot read archive: ") + archive_error_string(a);
+    } else {
+        struct archive_entry* e;
+        int r;
+        bool found = false;
+        while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+            if (archive_entry_filetype(e) != AE_IFREG) continue;
+            const char* p = archive_entry_pathname(e);
+            std::string path = p ? p : "";
+            bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
+            if (!raw && path.size() < 4) continue;
+            if (!raw && path.compare(path.size() - 4, 4, ".btf") != 0 && path.find("vmlinux") == std::string::npos)
+                continue;
+            char buf[1 << 16];
+            la_ssize_t n;
+            while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) out.insert(out.end(), buf, buf + n);
+            if (n < 0) problem = std::string("truncated or corrupt archive: ") + archive_error_string(a);
+            found = true;
+            break;
+        }
+        if (r == ARCHIVE_FATAL || r == ARCHIVE_WARN)
+            problem = std::string("truncated or corrupt archive: ") + archive_error_string(a);
+        else if (!found && problem.empty())
+            problem = "archive holds no *.btf file";
+    }
+    archive_read_free(a);
+    if (!problem.empty()) throw Error(name, problem);
+    return out;
+}
+
+// The .BTF section of an ELF file (vmlinux), copied out.
+std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<uint8_t>& b) {
+    if (b.size() < sizeof(Elf64_Ehdr) || b[EI_CLASS] != ELFCLASS64) throw Error(name, "unsupported ELF (not 64-bit)");
+    ByteReader r(b.data(), b.size(), b[EI_DATA] == ELFDATA2MSB);
+    uint64_t shoff = r.u64(0x28);
+    uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
+    if (shentsize < sizeof(Elf64_Shdr) || !r.has(shoff, uint64_t(shentsize) * shnum) || shstrndx >= shnum)
+        throw Error(name, "truncated or corrupt ELF section headers");
+    auto sh = [&](uint32_t i, int field) { return shoff + uint64_t(i) * shentsize + field; };
+    uint64_t stroff = r.u64(sh(shstrndx, 24)), strsize = r.u64(sh(shstrndx, 32));
+    if (!r.has(stroff, strsize)) throw Error(name, "truncated ELF (section names)");
+    for (uint32_t i = 0; i < shnum; i++) {
+        uint32_t n = r.u32(sh(i, 0));
+        if (n + 5 > strsize || std::memcmp(b.data() + stroff + n, ".BTF", 5) != 0) continue;
+        uint64_t off = r.u64(sh(i, 24)), size = r.u64(sh(i, 32));
+        if (!r.has(off, size)) throw Error(name, "truncated ELF (.BTF section outside the file)");
+        return std::vector<uint8_t>(b.begin() + off, b.begin() + off + size);
+    }
+    throw Error(name, "ELF file has no .BTF section (kernel built without CONFIG_DEBUG_INFO_BTF?)");
+}
+
+}  // namespace
+
+std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, const std::vector<uint8_t>& input) {
+    std::vector<uint8_t> bytes = input;
+    if (is_archive(bytes)) bytes = unpack_archive(name, bytes);
+    if (starts_with(bytes, ELFMAG, SELFMAG)) bytes = elf_btf_section(name, bytes);
+    if (!is_raw_btf(bytes))
+        throw Error(name, bytes.empty() ? "empty file" : "not a kernel BTF (no BTF magic; expected raw BTF, vmlinux ELF or .btf.tar.xz)");
+    errno = 0;
+    struct btf* b = btf__new(bytes.data(), bytes.size());
+    if (!b) throw Error(name, std::string("corrupt or truncated BTF (libbpf: ") + std::strerror(errno ? errno : EINVAL) + ")");
+    return std::shared_ptr<struct btf>(b, btf__free);
+}
+
+std::shared_ptr<struct btf> load_kernel_btf(const std::string& path) {
+    return parse_kernel_btf(path, read_whole_file(path));
+}
+
+}  // namespace btfpack

@@ -1,0 +1,324 @@
+// Canonical writer (see canonical_btf_writer.h). Each kept type becomes an OutType holding only
+// observed facts (unobserved names, sizes, offsets, values become empty/0; unobserved type
+// references become void; typedef/modifier chains collapse to what they name). Types are
+// numbered by a DFS over a content-hash order (Weisfeiler-Lehman refinement handles cycles).
+#include "minimize/canonical_btf_writer.h"
+
+#include <bpf/btf.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "btfpack/error.h"
+#include "core/core_rules.h"
+
+namespace btfpack {
+namespace {
+
+struct OutMember {
+    std::string name;
+    uint32_t ref = 0;  // full-BTF id (0 = void)
+    uint32_t bit_offset = 0;
+    uint32_t bitfield = 0;
+    uint64_t value = 0;  // enumerators
+};
+
+struct OutType {
+    uint32_t id;  // full-BTF id
+    int kind;
+    std::string name;
+    uint32_t size = 0;
+    uint32_t info_word = 0;  // int encoding word, func linkage, var linkage, decl_tag component
+    bool kflag = false;
+    uint32_t ref = 0;  // ptr/typedef/array elem/func proto/func_proto return/var/decl_tag target
+    uint32_t nelems = 0;
+    std::vector<OutMember> members;  // members, enumerators, params
+};
+
+uint64_t mix(uint64_t h, uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+uint64_t hash_str(const std::string& s) { return std::hash<std::string>()(s); }
+
+class Writer {
+public:
+    Writer(const struct btf* full, const ObservedFacts& facts) : full_(full), facts_(facts) {}
+
+    std::vector<uint8_t> write() {
+        for (const auto& [id, f] : facts_.types)
+            if (id) types_.emplace(id, build(id, f));
+        order();
+        return emit();
+    }
+
+private:
+    const struct btf* full_;
+    const ObservedFacts& facts_;
+    std::map<uint32_t, OutType> types_;
+    std::vector<uint32_t> ordered_;                  // full ids in output order
+    std::unordered_map<uint32_t, uint32_t> new_id_;  // full id -> output id
+
+    // A reference as libbpf follows it: through typedefs/modifiers, to a kept type or void.
+    uint32_t ref(uint32_t id) const {
+        uint32_t r;
+        if (!skip_mods_and_typedefs(full_, id, &r)) return 0;
+        return facts_.types.count(r) ? r : 0;
+    }
+
+    OutType build(uint32_t id, const TypeFacts& f) {
+        const struct btf_type* t = btf__type_by_id(full_, id);
+        OutType o;
+        o.id = id;
+        o.kind = btf_kind(t);
+        const char* name = btf__name_by_offset(full_, t->name_off);
+        bool always_named = o.kind == BTF_KIND_INT || o.kind == BTF_KIND_FWD || o.kind == BTF_KIND_TYPEDEF ||
+                            o.kind == BTF_KIND_FUNC || o.kind == BTF_KIND_VAR || o.kind == BTF_KIND_FLOAT ||
+                            o.kind == BTF_KIND_DECL_TAG || o.kind == BTF_KIND_TYPE_TAG;
+        if (name && (f.name || always_named)) o.name = name;
+        auto member_fact = [&](uint32_t i) -> uint8_t {
+            auto it = f.members.find(i);
+            uint8_t bits = it == f.members.end() ? 0 : it->second;
+            return f.all_members ? uint8_t(bits | kMemberName) : bits;
+        };
+        switch (o.kind) {
+        case BTF_KIND_INT:
+            o.size = t->size;
+            o.info_word = *reinterpret_cast<const uint32_t*>(t + 1);
+            break;
+        case BTF_KIND_FLOAT:
+            o.size = t->size;
+            break;
+        case BTF_KIND_PTR:
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_VOLATILE: case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+            if (f.pointee || o.kind == BTF_KIND_TYPEDEF) o.ref = ref(t->type);
+            break;
+        case BTF_KIND_ARRAY: {
+            const struct btf_array* a = btf_array(t);
+            if (f.elem) o.ref = ref(a->type);
+            if (f.nelems) o.nelems = a->nelems;
+            break;
+        }
+        case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
+            if (f.size) o.size = t->size;
+            const struct btf_member* m = btf_members(t);
+            for (uint32_t i = 0; i < btf_vlen(t); i++) {
+                uint8_t bits = member_fact(i);
+                if (!bits) continue;
+                OutMember om;
+                const char* mn = btf__name_by_offset(full_, m[i].name_off);
+                om.name = mn ? mn : "";
+                if (bits & kMemberType) om.ref = ref(m[i].type);
+                uint32_t off = btf_member_bit_offset(t, i), bsz = btf_member_bitfield_size(t, i);
+                if (bits & kMemberOffset) om.bit_offset = off;
+                if ((bits & kMemberBitsize) || (om.bit_offset % 8)) om.bitfield = bsz;
+                o.members.push_back(om);
+            }
+            break;
+        }
+        case BTF_KIND_ENUM: case BTF_KIND_ENUM64: {
+            o.size = t->size;
+            o.kflag = btf_kflag(t);
+            for (uint32_t i = 0; i < btf_vlen(t); i++) {
+                uint8_t bits = member_fact(i);
+                if (!bits) continue;
+                OutMember om;
+                uint32_t name_off = o.kind == BTF_KIND_ENUM ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
+                om.name = btf__name_by_offset(full_, name_off);
+                if (bits & kEnumValue)
+                    om.value = o.kind == BTF_KIND_ENUM ? uint64_t(uint32_t(btf_enum(t)[i].val))
+                                                       : btf_enum64_value(btf_enum64(t) + i);
+                o.members.push_back(om);
+            }
+            break;
+        }
+        case BTF_KIND_FWD:
+            o.kflag = btf_kflag(t);
+            break;
+        case BTF_KIND_FUNC:
+            o.info_word = btf_vlen(t);  // linkage
+            if (f.pointee) o.ref = ref(t->type);
+            break;
+        case BTF_KIND_FUNC_PROTO:
+            if (f.proto) {
+                o.ref = ref(t->type);
+                const struct btf_param* p = btf_params(t);
+                for (uint32_t i = 0; i < btf_vlen(t); i++) o.members.push_back({"", ref(p[i].type), 0, 0, 0});
+            }
+            break;
+        case BTF_KIND_VAR:
+            o.info_word = btf_var(t)->linkage;
+            if (f.pointee) o.ref = ref(t->type);
+            break;
+        case BTF_KIND_DATASEC:
+            if (f.size) o.size = t->size;
+            break;
+        case BTF_KIND_DECL_TAG:
+            o.info_word = uint32_t(btf_decl_tag(t)->component_idx);
+            if (f.pointee) o.ref = ref(t->type);
+            break;
+        default:
+            break;
+        }
+        return o;
+    }
+
+    static std::vector<uint32_t> refs(const OutType& o) {
+        std::vector<uint32_t> r;
+        if (o.ref) r.push_back(o.ref);
+        for (const auto& m : o.members)
+            if (m.ref) r.push_back(m.ref);
+        return r;
+    }
+
+    static uint64_t local_hash(const OutType& o) {
+        uint64_t h = mix(mix(mix(hash_str(o.name), o.kind), o.size), o.info_word);
+        h = mix(mix(mix(h, o.kflag), o.nelems), o.ref != 0);
+        for (const auto& m : o.members)
+            h = mix(mix(mix(mix(mix(h, hash_str(m.name)), m.bit_offset), m.bitfield), m.value), m.ref != 0);
+        return mix(h, o.members.size());
+    }
+
+    // Content hashes refined until the partition into classes stops growing; then a DFS from
+    // types sorted by (name, kind, hash) numbers them.
+    void order() {
+        std::map<uint32_t, uint64_t> h, base;
+        for (const auto& [id, o] : types_) h[id] = base[id] = local_hash(o);
+        size_t classes = 0;
+        for (int round = 0; round < 64; round++) {
+            std::map<uint32_t, uint64_t> next;
+            for (const auto& [id, o] : types_) {
+                uint64_t x = base[id];
+                for (uint32_t r : refs(o)) x = mix(x, h[r]);
+                next[id] = x;
+            }
+            std::vector<uint64_t> vals;
+            for (auto& kv : next) vals.push_back(kv.second);
+            std::sort(vals.begin(), vals.end());
+            size_t n = size_t(std::unique(vals.begin(), vals.end()) - vals.begin());
+            h.swap(next);
+            if (n == classes) break;
+            classes = n;
+        }
+        std::vector<uint32_t> roots;
+        for (const auto& kv : types_) roots.push_back(kv.first);
+        std::sort(roots.begin(), roots.end(), [&](uint32_t a, uint32_t b) {
+            const OutType &x = types_.at(a), &y = types_.at(b);
+            if (x.name != y.name) return x.name < y.name;
+            if (x.kind != y.kind) return x.kind < y.kind;
+            return h[a] < h[b];
+        });
+        std::function<void(uint32_t)> visit = [&](uint32_t id) {
+            if (new_id_.count(id)) return;
+            new_id_[id] = uint32_t(ordered_.size() + 1);
+            ordered_.push_back(id);
+            for (uint32_t r : refs(types_.at(id))) visit(r);
+        };
+        for (uint32_t id : roots) visit(id);
+    }
+
+    uint32_t out_ref(uint32_t full_id) const { return full_id ? new_id_.at(full_id) : 0; }
+
+    static void check(int r, const OutType& o) {
+        if (r < 0) throw Error("internal error: cannot write type [" + std::to_string(o.id) + "] " + o.name +
+                               " (libbpf error " + std::to_string(r) + ")");
+    }
+
+    std::vector<uint8_t> emit() {
+        std::unique_ptr<struct btf, void (*)(struct btf*)> out(btf__new_empty(), btf__free);
+        if (!out) throw Error("internal error: btf__new_empty failed");
+        btf__set_endianness(out.get(), btf__endianness(full_));
+        struct btf* b = out.get();
+        auto name_or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+        for (uint32_t id : ordered_) {
+            const OutType& o = types_.at(id);
+            int r = 0;
+            switch (o.kind) {
+            case BTF_KIND_INT:
+                r = btf__add_int(b, o.name.c_str(), o.size, BTF_INT_ENCODING(o.info_word));
+                if (r > 0) *reinterpret_cast<uint32_t*>(const_cast<struct btf_type*>(btf__type_by_id(b, r)) + 1) = o.info_word;
+                break;
+            case BTF_KIND_FLOAT: r = btf__add_float(b, o.name.c_str(), o.size); break;
+            case BTF_KIND_PTR: r = btf__add_ptr(b, int(out_ref(o.ref))); break;
+            case BTF_KIND_TYPEDEF: r = btf__add_typedef(b, o.name.c_str(), int(out_ref(o.ref))); break;
+            case BTF_KIND_VOLATILE: r = btf__add_volatile(b, int(out_ref(o.ref))); break;
+            case BTF_KIND_CONST: r = btf__add_const(b, int(out_ref(o.ref))); break;
+            case BTF_KIND_RESTRICT: r = btf__add_restrict(b, int(out_ref(o.ref))); break;
+            case BTF_KIND_TYPE_TAG: r = btf__add_type_tag(b, o.name.c_str(), int(out_ref(o.ref))); break;
+            case BTF_KIND_ARRAY: r = btf__add_array(b, 0, int(out_ref(o.ref)), o.nelems); break;
+            case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+                r = o.kind == BTF_KIND_STRUCT ? btf__add_struct(b, name_or_null(o.name), o.size)
+                                              : btf__add_union(b, name_or_null(o.name), o.size);
+                for (const auto& m : o.members) {
+                    if (r < 0) break;
+                    int e = btf__add_field(b, name_or_null(m.name), int(out_ref(m.ref)), m.bit_offset, m.bitfield);
+                    check(e, o);
+                }
+                break;
+            case BTF_KIND_ENUM:
+                r = btf__add_enum(b, name_or_null(o.name), o.size);
+                for (const auto& m : o.members) {
+                    if (r < 0) break;
+                    int64_t v = o.kflag ? int64_t(int32_t(uint32_t(m.value))) : int64_t(uint32_t(m.value));
+                    check(btf__add_enum_value(b, m.name.c_str(), v), o);
+                }
+                if (r > 0) {  // signedness as in the kernel, whatever the kept values are
+                    auto* t = const_cast<struct btf_type*>(btf__type_by_id(b, r));
+                    t->info = (t->info & ~(1u << 31)) | (o.kflag ? 1u << 31 : 0);
+                }
+                break;
+            case BTF_KIND_ENUM64:
+                r = btf__add_enum64(b, name_or_null(o.name), o.size, o.kflag);
+                for (const auto& m : o.members) {
+                    if (r < 0) break;
+                    check(btf__add_enum64_value(b, m.name.c_str(), m.value), o);
+                }
+                break;
+            case BTF_KIND_FWD:
+                r = btf__add_fwd(b, o.name.c_str(), o.kflag ? BTF_FWD_UNION : BTF_FWD_STRUCT);
+                break;
+            case BTF_KIND_FUNC:
+                r = btf__add_func(b, o.name.c_str(), static_cast<enum btf_func_linkage>(o.info_word), int(out_ref(o.ref)));
+                break;
+            case BTF_KIND_FUNC_PROTO:
+                r = btf__add_func_proto(b, int(out_ref(o.ref)));
+                for (const auto& m : o.members) {
+                    if (r < 0) break;
+                    check(btf__add_func_param(b, nullptr, int(out_ref(m.ref))), o);
+                }
+                break;
+            case BTF_KIND_VAR: r = btf__add_var(b, o.name.c_str(), int(o.info_word), int(out_ref(o.ref))); break;
+            case BTF_KIND_DATASEC: r = btf__add_datasec(b, o.name.c_str(), o.size); break;
+            case BTF_KIND_DECL_TAG:
+                r = btf__add_decl_tag(b, o.name.c_str(), int(out_ref(o.ref)), int(int32_t(o.info_word)));
+                break;
+            default:
+                r = -1;
+            }
+            check(r, o);
+        }
+        if (facts_.pointer_size && btf__pointer_size(full_) != 8) {
+            // libbpf guesses the pointer size from a "long" integer, else assumes the host's (8)
+            int r = btf__add_int(b, "long", btf__pointer_size(full_), BTF_INT_SIGNED);
+            if (r < 0) throw Error("internal error: cannot add pointer-size integer");
+        }
+        uint32_t size = 0;
+        const void* raw = btf__raw_data(b, &size);
+        if (!raw) throw Error("internal error: btf__raw_data failed");
+        const uint8_t* p = static_cast<const uint8_t*>(raw);
+        return std::vector<uint8_t>(p, p + size);
+    }
+};
+
+}  // namespace
+
+std::vector<uint8_t> write_canonical_btf(const struct btf* full, const ObservedFacts& facts) {
+    return Writer(full, facts).write();
+}
+
+}  // namespace btfpack

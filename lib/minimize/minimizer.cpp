@@ -1,0 +1,56 @@
+// Minimization = observe what relocation reads (core resolver) + write it canonically, then
+// prove on the spot that every object relocates against the result as against the full BTF.
+#include "btfpack/minimizer.h"
+
+#include <bpf/btf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <regex>
+
+#include "btfpack/core_resolver.h"
+#include "btfpack/error.h"
+#include "minimize/canonical_btf_writer.h"
+
+namespace btfpack {
+namespace {
+
+// target_type_id values are type ids of the target: they differ by construction.
+std::vector<std::string> comparable(std::vector<std::string> lines) {
+    static const std::regex id_value(R"(\b(imm|imm64) \d+ -> \d+)");
+    for (auto& l : lines)
+        if (l.find("<target_type_id>") != std::string::npos) l = std::regex_replace(l, id_value, "$1 X -> Y");
+    return lines;
+}
+
+}  // namespace
+
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects) {
+    CandidateIndex full_index(kernel, objects);
+    ObservedFacts facts;
+    MinimizeResult result;
+    for (const BpfObject* obj : objects) {
+        observe_relocations(*obj, full_index, &facts);
+        result.relocations += uint32_t(obj->relocations().size());
+    }
+    result.btf = write_canonical_btf(kernel, facts);
+
+    std::unique_ptr<struct btf, void (*)(struct btf*)> min(btf__new(result.btf.data(), result.btf.size()), btf__free);
+    if (!min) throw Error(std::string("internal error: minimized BTF does not parse: ") + std::strerror(errno));
+    result.types = btf__type_cnt(min.get()) - 1;
+    CandidateIndex min_index(min.get(), objects);
+    for (const BpfObject* obj : objects) {
+        auto want = comparable(relocation_outcomes(*obj, full_index));
+        auto got = comparable(relocation_outcomes(*obj, min_index));
+        if (want == got) continue;
+        size_t i = 0;
+        while (i < want.size() && i < got.size() && want[i] == got[i]) i++;
+        throw Error(obj->path(), "internal error: minimized BTF relocates differently (full: '" +
+                                     (i < want.size() ? want[i] : "<none>") + "', minimized: '" +
+                                     (i < got.size() ? got[i] : "<none>") + "'); please report this");
+    }
+    return result;
+}
+
+}  // namespace btfpack

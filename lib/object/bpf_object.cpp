@@ -1,0 +1,203 @@
+// Reads a BPF ELF object: sections, symbols, .BTF (via libbpf, either byte order) and the
+// CO-RE records of .BTF.ext (parsed here, because libbpf's btf_ext API is not public).
+#include "btfpack/bpf_object.h"
+
+#include <bpf/btf.h>
+#include <elf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "btfpack/error.h"
+#include "btfpack/file_io.h"
+#include "object/byte_reader.h"
+
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+
+namespace btfpack {
+namespace {
+
+struct ElfSection {
+    uint32_t index;
+    std::string name;
+    uint32_t type;
+    uint64_t flags;
+    uint64_t offset;
+    uint64_t size;
+    uint32_t link;
+    uint64_t entsize;
+};
+
+uint64_t fnv1a(const std::vector<uint8_t>& b) {
+    uint64_t h = 1469598103934665603ull;
+    for (uint8_t c : b) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+std::vector<ElfSection> read_sections(const std::string& name, const ByteReader& r) {
+    uint64_t shoff = r.u64(0x28);
+    uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
+    if (shnum == 0) throw Error(name, "ELF object has no sections");
+    if (shentsize < sizeof(Elf64_Shdr) || !r.has(shoff, uint64_t(shentsize) * shnum))
+        throw Error(name, "truncated or corrupt ELF section header table");
+    std::vector<ElfSection> secs(shnum);
+    for (uint32_t i = 0; i < shnum; i++) {
+        uint64_t p = shoff + uint64_t(i) * shentsize;
+        ElfSection& s = secs[i];
+        s.index = i;
+        s.type = r.u32(p + 4);
+        s.flags = r.u64(p + 8);
+        s.offset = r.u64(p + 24);
+        s.size = r.u64(p + 32);
+        s.link = r.u32(p + 40);
+        s.entsize = r.u64(p + 56);
+        if (s.type != SHT_NOBITS && s.type != SHT_NULL && !r.has(s.offset, s.size))
+            throw Error(name, "ELF section " + std::to_string(i) + " lies outside the file (truncated?)");
+        s.name = std::to_string(r.u32(p));  // name offset; resolved below
+    }
+    if (shstrndx >= shnum) throw Error(name, "corrupt ELF: bad section name table index");
+    const ElfSection& strs = secs[shstrndx];
+    for (auto& s : secs) {
+        uint64_t off = std::stoull(s.name);
+        s.name.clear();
+        if (off >= strs.size) throw Error(name, "corrupt ELF: section name outside the name table");
+        for (uint64_t i = strs.offset + off; i < strs.offset + strs.size && r.uint(i, 1); i++)
+            s.name.push_back(char(r.uint(i, 1)));
+    }
+    return secs;
+}
+
+}  // namespace
+
+BpfObject BpfObject::load(const std::string& path) { return parse(path, read_whole_file(path)); }
+
+BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) {
+    BpfObject obj;
+    obj.path_ = name;
+    obj.hash_ = fnv1a(bytes);
+    if (bytes.size() < 4 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
+        throw Error(name, "not an ELF file");
+    if (bytes.size() < sizeof(Elf64_Ehdr)) throw Error(name, "truncated ELF header");
+    if (bytes[EI_CLASS] != ELFCLASS64) throw Error(name, "not a BPF object (32-bit ELF)");
+    if (bytes[EI_DATA] != ELFDATA2LSB && bytes[EI_DATA] != ELFDATA2MSB)
+        throw Error(name, "corrupt ELF header (unknown byte order)");
+    obj.big_endian_ = bytes[EI_DATA] == ELFDATA2MSB;
+    ByteReader r(bytes.data(), bytes.size(), obj.big_endian_);
+    uint16_t machine = r.u16(0x12);
+    if (machine != EM_BPF)
+        throw Error(name, "not a BPF object (ELF machine " + std::to_string(machine) +
+                              ", expected EM_BPF 247; build it with clang -target bpf)");
+    std::vector<ElfSection> secs = read_sections(name, r);
+
+    const ElfSection *btf_sec = nullptr, *ext_sec = nullptr, *symtab = nullptr;
+    std::map<std::string, uint32_t> section_by_name;
+    for (const auto& s : secs) {
+        if (s.name == ".BTF") btf_sec = &s;
+        else if (s.name == ".BTF.ext") ext_sec = &s;
+        else if (s.type == SHT_SYMTAB) symtab = &s;
+        if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR)) {
+            section_by_name.emplace(s.name, s.index);
+            Section cs{s.index, std::vector<uint8_t>(bytes.begin() + s.offset, bytes.begin() + s.offset + s.size)};
+            obj.code_sections_.push_back(std::move(cs));
+        }
+    }
+    if (!btf_sec) throw Error(name, "BPF object has no .BTF section (compile with clang -g)");
+    struct btf* b = btf__new(bytes.data() + btf_sec->offset, btf_sec->size);
+    if (!b) throw Error(name, "corrupt .BTF section (libbpf: " + std::string(std::strerror(errno)) + ")");
+    obj.btf_.reset(b, btf__free);
+    if (!ext_sec)
+        throw Error(name, "BPF object has no .BTF.ext section, so it carries no CO-RE relocations "
+                          "(compile with clang -g -O2 -target bpf)");
+
+    // Programs: STT_FUNC symbols in executable sections, sorted like libbpf's program list.
+    if (symtab && symtab->entsize >= sizeof(Elf64_Sym) && symtab->link < secs.size()) {
+        const ElfSection& strs = secs[symtab->link];
+        for (uint64_t p = symtab->offset; p + sizeof(Elf64_Sym) <= symtab->offset + symtab->size; p += symtab->entsize) {
+            uint32_t name_off = r.u32(p);
+            uint8_t info = uint8_t(r.uint(p + 4, 1));
+            uint16_t shndx = r.u16(p + 6);
+            uint64_t value = r.u64(p + 8), size = r.u64(p + 16);
+            if (ELF64_ST_TYPE(info) != STT_FUNC || shndx >= secs.size()) continue;
+            const ElfSection& code = secs[shndx];
+            if (code.type != SHT_PROGBITS || !(code.flags & SHF_EXECINSTR)) continue;
+            if (value % 8 || size % 8 || value + size > code.size || name_off >= strs.size) continue;
+            std::string pname;
+            for (uint64_t i = strs.offset + name_off; i < strs.offset + strs.size && r.uint(i, 1); i++)
+                pname.push_back(char(r.uint(i, 1)));
+            obj.programs_.push_back({pname, code.name, shndx, uint32_t(value / 8), uint32_t(size / 8)});
+        }
+        std::sort(obj.programs_.begin(), obj.programs_.end(), [](const BpfProgram& a, const BpfProgram& b) {
+            return a.section_index != b.section_index ? a.section_index < b.section_index : a.insn_start < b.insn_start;
+        });
+    }
+
+    // .BTF.ext header, then the CO-RE relocation info block.
+    ByteReader x(bytes.data() + ext_sec->offset, ext_sec->size, obj.big_endian_);
+    if (!x.has(0, 8) || x.u16(0) != 0xeb9f) throw Error(name, "corrupt .BTF.ext section (bad magic)");
+    uint32_t hdr_len = x.u32(4);
+    if (hdr_len < 24 || !x.has(0, hdr_len)) throw Error(name, "corrupt .BTF.ext section (bad header length)");
+    if (hdr_len < 32) return obj;  // an old .BTF.ext without CO-RE relocation info
+    uint32_t core_off = x.u32(24), core_len = x.u32(28);
+    if (core_len == 0) return obj;
+    uint64_t base = uint64_t(hdr_len) + core_off;
+    if (!x.has(base, core_len) || core_len < 4) throw Error(name, "corrupt .BTF.ext section (CO-RE info outside the section)");
+    uint32_t rec_size = x.u32(base);
+    if (rec_size < 16) throw Error(name, "corrupt .BTF.ext section (CO-RE record size " + std::to_string(rec_size) + ")");
+    uint64_t p = base + 4, end = base + core_len;
+    while (p < end) {
+        if (p + 8 > end) throw Error(name, "corrupt .BTF.ext section (truncated CO-RE section header)");
+        uint32_t sec_name_off = x.u32(p), num = x.u32(p + 4);
+        p += 8;
+        if (num == 0 || uint64_t(num) * rec_size > end - p)
+            throw Error(name, "corrupt .BTF.ext section (bad CO-RE record count " + std::to_string(num) + ")");
+        const char* sec_name = btf__name_by_offset(b, sec_name_off);
+        if (!sec_name || !*sec_name) throw Error(name, "corrupt .BTF.ext section (bad section name offset)");
+        auto it = section_by_name.find(sec_name);
+        if (it == section_by_name.end())
+            throw Error(name, std::string("corrupt .BTF.ext section (CO-RE records for unknown code section '") + sec_name + "')");
+        for (uint32_t i = 0; i < num; i++, p += rec_size) {
+            CoreRelocation rel;
+            rel.section = sec_name;
+            rel.section_index = it->second;
+            rel.index = i;
+            rel.insn_off = x.u32(p);
+            rel.type_id = x.u32(p + 4);
+            rel.access_str_off = x.u32(p + 8);
+            rel.kind = CoreRelocKind(x.u32(p + 12));
+            const char* acc = btf__name_by_offset(b, rel.access_str_off);
+            rel.access = acc ? acc : "";
+            obj.relocs_.push_back(std::move(rel));
+        }
+    }
+    return obj;
+}
+
+const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_idx) const {
+    for (const auto& p : programs_)
+        if (p.section_index == section_index && insn_idx >= p.insn_start && insn_idx < p.insn_start + p.insn_count)
+            return &p;
+    return nullptr;
+}
+
+bool BpfObject::insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const {
+    for (const auto& s : code_sections_) {
+        if (s.index != section_index) continue;
+        ByteReader r(s.code.data(), s.code.size(), big_endian_);
+        uint64_t off = uint64_t(insn_idx) * 8;
+        if (!r.has(off, 8)) return false;
+        uint8_t regs = uint8_t(r.uint(off + 1, 1));
+        out->code = uint8_t(r.uint(off, 1));
+        out->dst_reg = big_endian_ ? regs >> 4 : regs & 0xf;
+        out->src_reg = big_endian_ ? regs & 0xf : regs >> 4;
+        out->off = int16_t(r.u16(off + 2));
+        out->imm = int32_t(r.u32(off + 4));
+        return true;
+    }
+    return false;
+}
+
+}  // namespace btfpack

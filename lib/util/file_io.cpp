@@ -1,0 +1,49 @@
+// Whole-file reads and atomic writes (see file_io.h).
+#include "btfpack/file_io.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "btfpack/error.h"
+
+namespace btfpack {
+
+std::vector<uint8_t> read_whole_file(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+        std::fclose(f);
+        throw Error(path, "not a regular file");
+    }
+    std::vector<uint8_t> bytes(size_t(st.st_size));
+    size_t n = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
+    bool bad = std::ferror(f);
+    std::fclose(f);
+    if (bad || n != bytes.size()) throw Error(path, "read error");
+    return bytes;
+}
+
+void write_file_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
+    if (path == "-") {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+            throw Error("<stdout>", "write failed");
+        return;
+    }
+    std::string tmp = path + ".tmp." + std::to_string(getpid());
+    FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw Error(path, std::string("cannot create output file: ") + std::strerror(errno));
+    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        std::remove(tmp.c_str());
+        throw Error(path, std::string("cannot write output file: ") + std::strerror(e));
+    }
+}
+
+}  // namespace btfpack
