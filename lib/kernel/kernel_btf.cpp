@@ -73,6 +73,7 @@ std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<u
 std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<uint8_t>& b) {
     if (b.size() < sizeof(Elf64_Ehdr) || b[EI_CLASS] != ELFCLASS64) throw Error(name, "unsupported ELF (not 64-bit)");
     ByteReader r(b.data(), b.size(), b[EI_DATA] == ELFDATA2MSB);
+    if (r.u16(0x12) == 247) throw Error(name, "is a BPF object, not a kernel BTF (give the kernel first, objects after it)");
     uint64_t shoff = r.u64(0x28);
     uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
     if (shentsize < sizeof(Elf64_Shdr) || !r.has(shoff, uint64_t(shentsize) * shnum) || shstrndx >= shnum)
