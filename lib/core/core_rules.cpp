@@ -2,6 +2,7 @@
 // relo_core.c so the two can be read side by side; the code is btfpack's own.
 #include "core/core_rules.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -41,6 +42,14 @@ bool is_flex_arr(const struct btf* btf, const CoreAccessor* acc, const struct bt
     return last;
 }
 
+// Keeps the matched members; if fewer distinct ones than the local type has (two local
+// members matched one target member), keeps them all so the vlen comparison reads the same.
+void keep_matched(ObservedFacts* obs, uint32_t targ_id, std::vector<int> idx, uint16_t local_vlen, uint8_t facts) {
+    for (int j : idx) obs->member(targ_id, uint32_t(j), facts);
+    std::sort(idx.begin(), idx.end());
+    if (size_t(std::unique(idx.begin(), idx.end()) - idx.begin()) < local_vlen) obs->keep(targ_id).all_members = true;
+}
+
 bool names_match(const struct btf* local, uint32_t local_off, const Target& targ, uint32_t targ_off) {
     const char* ln = btf__name_by_offset(local, local_off);
     const char* tn = btf__name_by_offset(targ.btf, targ_off);
@@ -49,45 +58,69 @@ bool names_match(const struct btf* local, uint32_t local_off, const Target& targ
     return tl == ll && strncmp(ln, tn, ll) == 0;
 }
 
+// Enumerators matched by name. Only a match needs its enumerators kept: with fewer
+// enumerators a "vlen too small" or "name not found" answer stays the same.
 int enums_match(const struct btf* local, const struct btf_type* lt, const Target& targ, uint32_t targ_id,
                 const struct btf_type* tt) {
-    if (targ.obs) {
-        TypeFacts& f = targ.obs->keep(targ_id);
-        f.size = true;
-        f.all_members = true;  // vlen and every enumerator name are read
-    }
+    if (targ.obs) targ.obs->keep(targ_id).size = true;
     if (lt->size != tt->size) return 0;
     uint16_t lv = btf_vlen(lt), tv = btf_vlen(tt);
     if (lv > tv) return 0;
+    std::vector<int> matched_idx;
     for (int i = 0; i < lv; i++) {
         uint32_t ln = btf_is_enum(lt) ? btf_enum(lt)[i].name_off : btf_enum64(lt)[i].name_off;
         bool matched = false;
         for (int j = 0; j < tv; j++) {
             uint32_t tn = btf_is_enum(tt) ? btf_enum(tt)[j].name_off : btf_enum64(tt)[j].name_off;
-            if (names_match(local, ln, targ, tn)) { matched = true; break; }
+            if (names_match(local, ln, targ, tn)) {
+                matched = true;
+                matched_idx.push_back(j);
+                break;
+            }
         }
         if (!matched) return 0;
     }
+    if (targ.obs) keep_matched(targ.obs, targ_id, matched_idx, lv, kMemberName);
     return 1;
 }
 
+// Members matched by name and type. As for enums, only a match needs members kept (those that
+// matched, so that the output still has at least as many members as the local type).
 int composites_match(const struct btf* local, const struct btf_type* lt, const Target& targ, uint32_t targ_id,
                      const struct btf_type* tt, bool behind_ptr, int level) {
-    if (targ.obs) targ.obs->keep(targ_id).all_members = true;  // vlen and every member name are read
     const struct btf_member* lm = btf_members(lt);
     uint16_t lv = btf_vlen(lt), tv = btf_vlen(tt);
     if (lv > tv) return 0;
+    ObservedFacts pending;
+    std::vector<int> matched_idx;
     for (int i = 0; i < lv; i++, lm++) {
         const struct btf_member* tm = btf_members(tt);
         bool matched = false;
         for (int j = 0; j < tv; j++, tm++) {
             if (!names_match(local, lm->name_off, targ, tm->name_off)) continue;
-            if (targ.obs) targ.obs->member(targ_id, j, kMemberType);
-            int err = types_match(local, lm->type, targ, tm->type, behind_ptr, level - 1);
-            if (err < 0) return err;
-            if (err > 0) { matched = true; break; }
+            ObservedFacts scratch;
+            Target st{targ.btf, targ.obs ? &scratch : nullptr};
+            int err = types_match(local, lm->type, st, tm->type, behind_ptr, level - 1);
+            if (err < 0) {
+                if (targ.obs) {
+                    targ.obs->merge(pending);
+                    targ.obs->merge(scratch);
+                    targ.obs->keep(targ_id).all_members = true;
+                }
+                return err;
+            }
+            if (err > 0) {
+                pending.merge(scratch);
+                matched_idx.push_back(j);
+                matched = true;
+                break;
+            }
         }
         if (!matched) return 0;
+    }
+    if (targ.obs) {
+        targ.obs->merge(pending);
+        keep_matched(targ.obs, targ_id, matched_idx, lv, kMemberName | kMemberType);
     }
     return 1;
 }

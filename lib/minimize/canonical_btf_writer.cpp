@@ -205,21 +205,36 @@ private:
             if (n == classes) break;
             classes = n;
         }
-        std::vector<uint32_t> roots;
-        for (const auto& kv : types_) roots.push_back(kv.first);
-        std::sort(roots.begin(), roots.end(), [&](uint32_t a, uint32_t b) {
+        // Named types first, in (name, kind) order; among types of one name and kind (several
+        // candidates of one relocation) the kernel's own order is kept, because libbpf's
+        // ambiguity messages print candidates in that order. Then the types they reference,
+        // depth first, in reference order.
+        std::vector<uint32_t> named, all;
+        for (const auto& kv : types_) {
+            all.push_back(kv.first);
+            if (!kv.second.name.empty()) named.push_back(kv.first);
+        }
+        std::sort(named.begin(), named.end(), [&](uint32_t a, uint32_t b) {
             const OutType &x = types_.at(a), &y = types_.at(b);
             if (x.name != y.name) return x.name < y.name;
             if (x.kind != y.kind) return x.kind < y.kind;
-            return h[a] < h[b];
+            return a < b;
         });
-        std::function<void(uint32_t)> visit = [&](uint32_t id) {
-            if (new_id_.count(id)) return;
+        std::sort(all.begin(), all.end(), [&](uint32_t a, uint32_t b) { return h[a] < h[b]; });
+        auto number = [&](uint32_t id) {
+            if (new_id_.count(id)) return false;
             new_id_[id] = uint32_t(ordered_.size() + 1);
             ordered_.push_back(id);
-            for (uint32_t r : refs(types_.at(id))) visit(r);
+            return true;
         };
-        for (uint32_t id : roots) visit(id);
+        for (uint32_t id : named) number(id);
+        std::function<void(uint32_t)> visit = [&](uint32_t id) {
+            for (uint32_t r : refs(types_.at(id)))
+                if (number(r)) visit(r);
+        };
+        for (size_t i = 0; i < ordered_.size(); i++) visit(ordered_[i]);
+        for (uint32_t id : all)
+            if (number(id)) visit(id);
     }
 
     uint32_t out_ref(uint32_t full_id) const { return full_id ? new_id_.at(full_id) : 0; }

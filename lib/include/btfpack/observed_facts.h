@@ -31,6 +31,21 @@ struct ObservedFacts {
     bool pointer_size = false;                      // btf__pointer_size() of the target read
 
     TypeFacts& keep(uint32_t id) { return types[id]; }
+    // Adds everything other recorded (used for reads that only count when a match succeeds).
+    void merge(const ObservedFacts& other) {
+        for (const auto& [id, f] : other.types) {
+            TypeFacts& t = types[id];
+            t.name |= f.name;
+            t.size |= f.size;
+            t.all_members |= f.all_members;
+            t.nelems |= f.nelems;
+            t.elem |= f.elem;
+            t.pointee |= f.pointee;
+            t.proto |= f.proto;
+            for (const auto& [idx, bits] : f.members) t.members[idx] |= bits;
+        }
+        pointer_size |= other.pointer_size;
+    }
     void member(uint32_t id, uint32_t idx, uint8_t facts) { types[id].members[idx] |= facts; }
 };
 
