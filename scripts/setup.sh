@@ -10,6 +10,7 @@ PKGS=(
   catch2                             # unit tests
   clang clang-19 llvm-19             # BPF objects (clang-19 for enum64 / type_matches builtins)
   bpftool                            # comparison anchor in benchmarks and tests only
+  libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
   python3 xz-utils
 )
 missing=()

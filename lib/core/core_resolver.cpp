@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -190,7 +191,9 @@ std::vector<std::string> relocation_outcomes(const BpfObject& obj, const Candida
             if (!is_subprog(obj, *prog) && failed_progs.count(prog->name)) continue;  // autoload off
             RelocMessages log;
             int err = relocate_one(obj, relo, *prog, index, cache, &log);
+            static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
             for (const std::string& msg : log) {
+                if (echo) fprintf(stderr, "prog '%s': relo #%u: %s\n", prog->name.c_str(), relo.index, msg.c_str());
                 OracleRelo& r = get(prog->name, relo.index);
                 if (msg[0] == '<' && msg.find("relocation doesn't support") == std::string::npos) {
                     if (r.spec.empty()) r.spec = msg;

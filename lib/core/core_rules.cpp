@@ -208,7 +208,8 @@ int64_t resolve_size(const Target& tg, uint32_t type_id, bool value_read) {
             goto done;
         case BTF_KIND_PTR:
             if (tg.obs) { tg.obs->keep(type_id); tg.obs->pointer_size |= value_read; }
-            size = btf__pointer_size(tg.btf);
+            // libbpf's internal btf_ptr_sz(): guessed from a "long" int, else the host's pointer size
+            size = btf__pointer_size(tg.btf) ? int64_t(btf__pointer_size(tg.btf)) : int64_t(sizeof(void*));
             goto done;
         case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
             if (tg.obs) tg.obs->keep(type_id).pointee = true;
