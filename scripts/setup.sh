@@ -5,7 +5,8 @@ PKGS=(
   build-essential cmake pkg-config
   libbpf-dev libelf-dev zlib1g-dev   # BTF parsing/writing, ground-truth loader
   libarchive-dev                     # BTFHub .btf.tar.xz reading
-  libzstd-dev zstd                   # pack compression
+  libzstd-dev zstd                   # pack compression and dictionaries
+  libxxhash-dev                      # pack checksums (header-only use: XXH_INLINE_ALL)
   libcli11-dev                       # CLI
   catch2                             # unit tests
   clang clang-19 llvm-19             # BPF objects (clang-19 for enum64 / type_matches builtins)
