@@ -1,118 +1,38 @@
-// btfpack CLI: thin verbs over libbtfpack.
-//   exit codes: 0 success, 1 bad input or failure (message names the file), 2 usage error.
+// btfpack CLI: thin verbs over libbtfpack (commands.h).
+//   exit codes: 0 success; 1 error (message names the file); 2 usage error;
+//   3 build wrote a pack but skipped some kernels (see --strict).
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
-#include "btfpack/bpf_object.h"
-#include "btfpack/core_resolver.h"
 #include "btfpack/error.h"
-#include "btfpack/file_io.h"
-#include "btfpack/kernel_btf.h"
-#include "btfpack/minimizer.h"
-
-namespace {
+#include "commands.h"
 
 using namespace btfpack;
-
-std::string json_str(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') o += '\\', o += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char b[8];
-            snprintf(b, sizeof(b), "\\u%04x", c);
-            o += b;
-        } else o += c;
-    }
-    return o + "\"";
-}
-
-std::vector<BpfObject> load_objects(const std::vector<std::string>& paths) {
-    std::vector<BpfObject> objs;
-    for (const auto& p : paths) objs.push_back(BpfObject::load(p));
-    return objs;
-}
-
-int cmd_relocs(const std::vector<std::string>& paths, bool json, const std::string& btf_path) {
-    std::vector<BpfObject> objs = load_objects(paths);
-    if (!btf_path.empty()) {
-        auto kernel = load_kernel_btf(btf_path);
-        for (const auto& o : objs) {
-            CandidateIndex index(kernel.get(), o);
-            for (const auto& line : relocation_outcomes(o, index)) std::cout << line << "\n";
-        }
-        return 0;
-    }
-    if (json) std::cout << "[";
-    bool first = true;
-    for (const auto& o : objs) {
-        for (const auto& r : o.relocations()) {
-            const BpfProgram* prog = o.program_at(r.section_index, r.insn_off / 8);
-            std::string pname = prog ? prog->name : "";
-            uint32_t insn = r.insn_off / 8 - (prog ? prog->insn_start : 0);
-            std::string path = describe_access(o, r);
-            std::string root = root_type_name(o, r);
-            if (json) {
-                std::cout << (first ? "\n  " : ",\n  ") << "{\"object\": " << json_str(o.path())
-                          << ", \"section\": " << json_str(r.section) << ", \"program\": " << json_str(pname)
-                          << ", \"relo\": " << r.index << ", \"insn\": " << insn
-                          << ", \"kind\": " << json_str(core_reloc_kind_name(r.kind))
-                          << ", \"type_id\": " << r.type_id << ", \"root\": " << json_str(root)
-                          << ", \"access\": " << json_str(r.access) << ", \"spec\": " << json_str(path) << "}";
-            } else {
-                std::cout << o.path() << "  " << r.section << "  " << pname << " insn " << insn << "  "
-                          << core_reloc_kind_name(r.kind) << "  " << root << "  " << r.access << "  " << path << "\n";
-            }
-            first = false;
-        }
-    }
-    if (json) std::cout << (first ? "]\n" : "\n]\n");
-    return 0;
-}
-
-int cmd_minimize(const std::string& kernel_path, const std::vector<std::string>& obj_paths, const std::string& out,
-                 bool verbose) {
-    std::vector<BpfObject> objs = load_objects(obj_paths);
-    auto kernel = load_kernel_btf(kernel_path);
-    std::vector<const BpfObject*> ptrs;
-    for (const auto& o : objs) ptrs.push_back(&o);
-    MinimizeResult r = minimize(kernel.get(), ptrs);
-    write_file_atomically(out, r.btf);
-    if (verbose)
-        std::cerr << "btfpack: " << kernel_path << ": " << r.types << " types, " << r.btf.size() << " bytes for "
-                  << r.relocations << " CO-RE relocations of " << objs.size() << " object(s)\n";
-    return 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{
         "btfpack: make eBPF CO-RE programs run on kernels without built-in BTF.\n"
-        "Walk an object's CO-RE relocations, and cut a full kernel BTF down to exactly what\n"
-        "libbpf reads while relocating them (same result, a few hundred bytes).\n\n"
+        "Walk an object's CO-RE relocations, cut full kernel BTFs down to exactly what libbpf\n"
+        "reads while relocating them, and pack thousands of them into one indexed file.\n\n"
         "Examples:\n"
-        "  btfpack relocs prog.bpf.o\n"
-        "  btfpack relocs prog.bpf.o --btf 5.10.0-21-amd64.btf.tar.xz   # what libbpf would patch\n"
-        "  btfpack minimize 5.10.0-21-amd64.btf.tar.xz prog.bpf.o -o min.btf\n"};
+        "  btfpack relocs prog.bpf.o                                   # what the object touches\n"
+        "  btfpack relocs prog.bpf.o --btf 5.10.0-26-amd64.btf.tar.xz   # what libbpf would patch\n"
+        "  btfpack minimize 5.10.0-26-amd64.btf.tar.xz prog.bpf.o -o min.btf\n"
+        "  btfpack build btfhub-archive/ x86_64=prog.x86.o arm64=prog.arm64.o -o btfs.pack\n"
+        "  btfpack get btfs.pack ubuntu/20.04/x86_64/5.4.0-1045-aws -o min.btf\n\n"
+        "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("btfpack ") + "0.1.0");
+    app.set_version_flag("--version", std::string("btfpack 0.1.0"));
 
     auto* relocs = app.add_subcommand("relocs", "List the CO-RE relocations of BPF objects (little- or big-endian).\n"
                                                 "With --btf, print what libbpf 1.1 would do with each against that kernel BTF.");
     std::vector<std::string> relocs_objs;
     bool relocs_json = false, outcomes = false;
     std::string relocs_btf;
-    relocs->add_option("OBJ", relocs_objs, "BPF object files (clang -target bpf -g)")->required()->check(CLI::ExistingFile);
+    relocs->add_option("OBJ", relocs_objs, "BPF object files (clang -target bpf -g)")->required();
     relocs->add_flag("--json", relocs_json, "one JSON object per relocation");
     relocs->add_option("--btf", relocs_btf, "kernel BTF (raw, vmlinux ELF or .btf.tar.xz): print each relocation's outcome");
     relocs->add_flag("--outcomes", outcomes, "with --btf: outcome lines (the default with --btf)");
@@ -128,24 +48,74 @@ int main(int argc, char** argv) {
     min->add_option("-o,--output", min_out, "output raw BTF file, or - for stdout")->required();
     min->add_flag("-v,--verbose", verbose, "print type and byte counts to stderr");
 
+    auto* build = app.add_subcommand("build", "Minimize every kernel of a BTFHub-archive checkout and write one pack.\n"
+                                              "ARCHIVE/<distro>/<version>/<arch>/<kernel>.btf.tar.xz (or .btf) files are\n"
+                                              "each decompressed once, in parallel; identical results are stored once.");
+    BuildOptions bo;
+    std::string build_out, glob;
+    bool build_json = false, strict = false;
+    build->add_option("ARCHIVE", bo.archive, "BTFHub-archive checkout (directory)")->required();
+    build->add_option("OBJ", bo.objects,
+                      "BPF objects: obj.o for every arch, or ARCH=obj.o (ARCH as in the archive: x86_64, arm64, s390x)")
+        ->required();
+    build->add_option("-o,--output", build_out, "pack file to write (atomically: temp file + rename)")->required();
+    build->add_option("--distro", bo.filter.distros, "only these distros (repeatable)");
+    build->add_option("--arch", bo.filter.arches, "only these arches (repeatable)");
+    build->add_option("--kernel", bo.filter.kernel_glob, "only kernel releases matching this glob, e.g. '5.4.*'");
+    build->add_option("-j,--jobs", bo.jobs, "parallel workers (default: all cores; ~25 MB each)");
+    build->add_option("--update", bo.update_from,
+                      "previous pack: kernels whose archive file is unchanged are copied, not recomputed");
+    build->add_flag("--json", build_json, "print the summary as JSON");
+    build->add_flag("--strict", strict, "a bad kernel file is fatal (exit 1) instead of skipped (exit 3)");
+
+    auto* ls = app.add_subcommand("ls", "List the kernels of a pack.");
+    std::string pack_path;
+    bool ls_json = false;
+    ls->add_option("PACK", pack_path, "pack file")->required();
+    ls->add_flag("--json", ls_json, "JSON array");
+
+    auto* info = app.add_subcommand("info", "Show what a pack holds and what it was built from.");
+    info->add_option("PACK", pack_path, "pack file")->required();
+
+    auto* get = app.add_subcommand("get", "Extract one kernel's BTF from a pack (raw BTF, for btf_custom_path).");
+    std::string get_key, get_out;
+    get->add_option("PACK", pack_path, "pack file")->required();
+    get->add_option("KERNEL", get_key, "distro/version/arch/kernel-release, as `btfpack ls` prints")->required();
+    get->add_option("-o,--output", get_out, "output file, or - for stdout")->required();
+
+    auto* verify = app.add_subcommand("verify", "Check a pack's checksums; with --against, check that every kernel's\n"
+                                                "packed BTF relocates the objects exactly as the archive's full BTF.");
+    std::string against;
+    std::vector<std::string> verify_objs;
+    size_t sample = 0;
+    verify->add_option("PACK", pack_path, "pack file")->required();
+    verify->add_option("--against", against, "BTFHub-archive checkout the pack was built from");
+    verify->add_option("--objs", verify_objs, "the objects (obj.o or ARCH=obj.o) the pack was built for");
+    verify->add_option("--sample", sample, "check only N random kernels");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
+        return rc == 0 ? cli::kExitOk : cli::kExitUsage;
     }
     try {
         if (*relocs) {
             if (outcomes && relocs_btf.empty()) throw CLI::ValidationError("--outcomes needs --btf");
-            return cmd_relocs(relocs_objs, relocs_json, relocs_btf);
+            return cli::relocs(relocs_objs, relocs_json, relocs_btf);
         }
-        if (*min) return cmd_minimize(min_kernel, min_objs, min_out, verbose);
+        if (*min) return cli::minimize(min_kernel, min_objs, min_out, verbose);
+        if (*build) return cli::build(bo, build_out, build_json, strict);
+        if (*ls) return cli::ls(pack_path, ls_json);
+        if (*info) return cli::info(pack_path);
+        if (*get) return cli::get(pack_path, get_key, get_out);
+        if (*verify) return cli::verify(pack_path, against, verify_objs, sample);
     } catch (const CLI::Error& e) {
         std::cerr << "btfpack: " << e.what() << "\n";
-        return 2;
+        return cli::kExitUsage;
     } catch (const std::exception& e) {
         std::cerr << "btfpack: error: " << e.what() << "\n";
-        return 1;
+        return cli::kExitError;
     }
-    return 0;
+    return cli::kExitOk;
 }

@@ -1,0 +1,41 @@
+// PackBuilder: minimizes every kernel of a BTFHub-archive checkout against per-arch objects,
+// in parallel, and writes one pack. Bad kernel files are reported and skipped.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "btfpack/archive_tree.h"
+#include "btfpack/pack_writer.h"
+
+namespace btfpack {
+
+struct BuildOptions {
+    std::string archive;                   // archive root
+    std::vector<std::string> objects;      // "obj.o" (every arch) or "ARCH=obj.o"
+    ArchiveFilter filter;
+    unsigned jobs = 0;                     // 0 = all cores
+    std::string update_from;               // previous pack: reuse kernels whose source is unchanged
+    std::function<void(size_t done, size_t total)> progress;  // called from worker threads, serialized
+};
+
+struct KernelFailure {
+    std::string path, message;
+};
+
+struct BuildResult {
+    PackStats stats;
+    size_t scanned = 0, minimized = 0, reused = 0;
+    std::vector<KernelFailure> failures;  // skipped kernels
+    std::vector<std::string> no_object;   // arches in the archive with no object for them
+    bool update_used = false;             // false: --update pack absent/unusable, or objects changed
+    std::string update_note;
+    double seconds = 0;
+};
+
+// Builds and writes the pack to output (atomically). Throws Error on fatal problems (bad
+// object, unreadable archive root, no kernel at all); per-kernel problems go to failures.
+BuildResult build_pack(const BuildOptions& options, const std::string& output);
+
+}  // namespace btfpack

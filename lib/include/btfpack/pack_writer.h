@@ -1,0 +1,44 @@
+// PackWriter: collects (kernel -> minimized BTF) pairs, stores identical BTFs once, picks the
+// smallest zstd dictionary setup, and writes a pack file (docs/FORMAT.md) atomically.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "btfpack/archive_tree.h"
+
+namespace btfpack {
+
+struct PackStats {
+    uint64_t kernels = 0, blobs = 0, bytes = 0;  // bytes: the whole pack file
+    uint64_t raw_blob_bytes = 0, compressed_blob_bytes = 0, dict_bytes = 0;
+    std::string storage;  // "zstd+trained-dict 16384", "zstd+base-blob dict", "zstd"
+};
+
+class PackWriter {
+public:
+    void add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_size, uint64_t source_hash);
+    void add_meta(const std::string& key, const std::string& value) { meta_.emplace_back(key, value); }
+    size_t kernels() const { return entries_.size(); }
+    // The pack's bytes; stats filled if given.
+    std::vector<uint8_t> serialize(PackStats* stats = nullptr) const;
+    // serialize() written to path via a temporary file and rename.
+    PackStats write(const std::string& path) const;
+
+private:
+    struct Entry {
+        KernelKey key;
+        size_t blob;
+        uint64_t source_size, source_hash;
+    };
+    std::vector<Entry> entries_;
+    std::vector<std::vector<uint8_t>> blobs_;
+    std::map<std::vector<uint8_t>, size_t> blob_ids_;
+    std::vector<std::pair<std::string, std::string>> meta_;
+};
+
+uint64_t xxh64(const void* data, size_t size);
+
+}  // namespace btfpack

@@ -1,0 +1,203 @@
+// Parallel archive -> pack pipeline (see pack_builder.h). Memory per worker: one compressed
+// kernel file (~1 MB), its decompressed BTF (~5 MB) and libbpf's parsed copy (~10-15 MB).
+#include "btfpack/pack_builder.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "btfpack/bpf_object.h"
+#include "btfpack/error.h"
+#include "btfpack/file_io.h"
+#include "btfpack/kernel_btf.h"
+#include "btfpack/minimizer.h"
+#include "btfpack/reader.h"
+
+namespace btfpack {
+namespace {
+
+constexpr const char* kAnyArch = "*";
+
+struct ObjectSet {
+    std::map<std::string, std::vector<std::unique_ptr<BpfObject>>> by_arch;  // "*" = every arch
+    std::vector<std::string> meta_lines;                                     // "arch\tname\tsize\thash"
+
+    std::vector<const BpfObject*> for_arch(const std::string& arch) const {
+        auto it = by_arch.find(arch);
+        if (it == by_arch.end()) it = by_arch.find(kAnyArch);
+        std::vector<const BpfObject*> out;
+        if (it != by_arch.end())
+            for (const auto& o : it->second) out.push_back(o.get());
+        return out;
+    }
+};
+
+ObjectSet load_objects(const std::vector<std::string>& specs) {
+    ObjectSet set;
+    if (specs.empty()) throw Error("no BPF object given");
+    for (const auto& spec : specs) {
+        std::string arch = kAnyArch, path = spec;
+        size_t eq = spec.find('=');
+        if (eq != std::string::npos && spec.find('/') > eq) {
+            arch = spec.substr(0, eq);
+            path = spec.substr(eq + 1);
+        }
+        auto obj = std::make_unique<BpfObject>(BpfObject::load(path));
+        std::vector<uint8_t> bytes = read_whole_file(path);
+        std::string name = path.substr(path.find_last_of('/') + 1);
+        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(bytes.size()) + "\t" +
+                                 std::to_string(xxh64(bytes.data(), bytes.size())));
+        set.by_arch[arch].push_back(std::move(obj));
+    }
+    std::sort(set.meta_lines.begin(), set.meta_lines.end());
+    return set;
+}
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
+}
+
+// The previous pack's kernels whose source file is unchanged, when built from the same objects.
+struct Previous {
+    struct btfpack_pack* pack = nullptr;
+    std::map<std::string, size_t> index;  // key -> entry
+    ~Previous() { btfpack_close(pack); }
+};
+
+bool open_previous(const std::string& path, const ObjectSet& objs, Previous* prev, std::string* note) {
+    char err[512];
+    if (btfpack_open_file(path.c_str(), &prev->pack, err, sizeof(err)) != BTFPACK_OK) {
+        *note = std::string("not updating: ") + err;
+        prev->pack = nullptr;
+        return false;
+    }
+    std::string meta = btfpack_meta(prev->pack), want;
+    for (const auto& l : objs.meta_lines) want += "object=" + l + "\n";
+    std::string have;
+    size_t pos = 0;
+    while (pos < meta.size()) {
+        size_t nl = meta.find('\n', pos);
+        std::string line = meta.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        if (line.rfind("object=", 0) == 0) have += line + "\n";
+        pos = nl == std::string::npos ? meta.size() : nl + 1;
+    }
+    if (have != want) {
+        *note = "objects changed since " + path + ": full rebuild";
+        return false;
+    }
+    for (size_t i = 0; i < btfpack_count(prev->pack); i++) {
+        struct btfpack_entry e;
+        if (btfpack_entry_at(prev->pack, i, &e) == BTFPACK_OK) prev->index[e.key] = i;
+    }
+    *note = "updating " + path;
+    return true;
+}
+
+}  // namespace
+
+BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
+    auto t0 = std::chrono::steady_clock::now();
+    BuildResult res;
+    ObjectSet objs = load_objects(opt.objects);
+    std::vector<ArchiveKernel> kernels = scan_archive(opt.archive, opt.filter);
+    res.scanned = kernels.size();
+    if (kernels.empty()) throw Error(opt.archive, "no kernel BTF files (<distro>/<version>/<arch>/<kernel>.btf[.tar.xz]) match");
+
+    Previous prev;
+    if (!opt.update_from.empty()) res.update_used = open_previous(opt.update_from, objs, &prev, &res.update_note);
+
+    std::vector<std::string> no_obj;
+    std::vector<size_t> work;
+    for (size_t i = 0; i < kernels.size(); i++) {
+        if (objs.for_arch(kernels[i].key.arch).empty()) {
+            if (std::find(no_obj.begin(), no_obj.end(), kernels[i].key.arch) == no_obj.end())
+                no_obj.push_back(kernels[i].key.arch);
+            continue;
+        }
+        work.push_back(i);
+    }
+    res.no_object = no_obj;
+
+    struct Slot {
+        std::vector<uint8_t> btf;
+        uint64_t size = 0, hash = 0;
+        bool ok = false, reused = false;
+        std::string error;
+    };
+    std::vector<Slot> slots(kernels.size());
+    std::atomic<size_t> next{0}, done{0};
+    std::mutex progress_mutex;
+    auto worker = [&] {
+        for (size_t w; (w = next++) < work.size();) {
+            size_t i = work[w];
+            Slot& s = slots[i];
+            const ArchiveKernel& k = kernels[i];
+            try {
+                std::vector<uint8_t> bytes = read_whole_file(k.path);
+                s.size = bytes.size();
+                s.hash = xxh64(bytes.data(), bytes.size());
+                auto it = res.update_used ? prev.index.find(k.key.str()) : prev.index.end();
+                uint64_t psize, phash;
+                if (it != prev.index.end() && btfpack_source_at(prev.pack, it->second, &psize, &phash) == BTFPACK_OK &&
+                    psize == s.size && phash == s.hash) {
+                    void* data;
+                    size_t len;
+                    char err[256];
+                    if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
+                        s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+                        free(data);
+                        s.reused = s.ok = true;
+                    }
+                }
+                if (!s.ok) {
+                    auto kernel = parse_kernel_btf(k.path, bytes);
+                    bytes.clear();
+                    bytes.shrink_to_fit();
+                    s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch)).btf;
+                    s.ok = true;
+                }
+            } catch (const std::exception& e) {
+                s.error = e.what();
+            }
+            size_t d = ++done;
+            if (opt.progress) {
+                std::lock_guard<std::mutex> lock(progress_mutex);
+                opt.progress(d, work.size());
+            }
+        }
+    };
+    unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, work.size())));
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < jobs; j++) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+
+    PackWriter writer;
+    for (size_t i : work) {
+        Slot& s = slots[i];
+        if (!s.ok) {
+            res.failures.push_back({kernels[i].path, s.error});
+            continue;
+        }
+        (s.reused ? res.reused : res.minimized)++;
+        writer.add_kernel(kernels[i].key, std::move(s.btf), s.size, s.hash);
+    }
+    if (writer.kernels() == 0) throw Error(opt.archive, "no kernel could be minimized; no pack written");
+    writer.add_meta("btfpack_version", "0.1.0");
+    writer.add_meta("build_time", now_utc());
+    for (const auto& l : objs.meta_lines) writer.add_meta("object", l);
+    writer.add_meta("kernels", std::to_string(writer.kernels()));
+    res.stats = writer.write(output);
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return res;
+}
+
+}  // namespace btfpack

@@ -1,0 +1,237 @@
+// Pack writing (see pack_writer.h and docs/FORMAT.md).
+#include "btfpack/pack_writer.h"
+
+#include <zdict.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "btfpack/error.h"
+#include "btfpack/file_io.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace btfpack {
+
+uint64_t xxh64(const void* data, size_t size) { return XXH64(data, size, 0); }
+
+namespace {
+
+constexpr int kLevel = 19;
+constexpr uint32_t kBlockEntries = 16;
+enum Section : uint32_t { kMeta = 1, kIndex = 2, kSources = 3, kBlobTable = 4, kDict = 5, kBlobs = 6 };
+
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+    for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
+}
+void put64(std::vector<uint8_t>& b, uint64_t v) {
+    for (int i = 0; i < 8; i++) b.push_back(uint8_t(v >> (8 * i)));
+}
+void set64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
+    for (int i = 0; i < 8; i++) b[at + i] = uint8_t(v >> (8 * i));
+}
+void varint(std::vector<uint8_t>& b, uint32_t v) {
+    do {
+        uint8_t c = v & 0x7f;
+        v >>= 7;
+        b.push_back(c | (v ? 0x80 : 0));
+    } while (v);
+}
+
+struct Compressed {
+    std::vector<uint8_t> dict;
+    std::vector<std::vector<uint8_t>> frames;
+    uint64_t total = 0;
+    std::string storage;
+};
+
+Compressed compress_all(const std::vector<const std::vector<uint8_t>*>& blobs, std::vector<uint8_t> dict,
+                        std::string storage) {
+    Compressed c;
+    c.dict = std::move(dict);
+    c.storage = std::move(storage);
+    std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+    std::unique_ptr<ZSTD_CDict, size_t (*)(ZSTD_CDict*)> cdict(
+        c.dict.empty() ? nullptr : ZSTD_createCDict(c.dict.data(), c.dict.size(), kLevel), ZSTD_freeCDict);
+    if (!cctx || (!c.dict.empty() && !cdict)) throw Error("zstd: cannot create compression context");
+    for (const auto* b : blobs) {
+        std::vector<uint8_t> out(ZSTD_compressBound(b->size()));
+        size_t n = cdict ? ZSTD_compress_usingCDict(cctx.get(), out.data(), out.size(), b->data(), b->size(), cdict.get())
+                         : ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), b->data(), b->size(), kLevel);
+        if (ZSTD_isError(n)) throw Error(std::string("zstd: ") + ZSTD_getErrorName(n));
+        out.resize(n);
+        c.total += n;
+        c.frames.push_back(std::move(out));
+    }
+    c.total += c.dict.size();
+    return c;
+}
+
+// The smallest of: no dictionary, dictionaries trained on the blobs, the most used blobs as a
+// raw-content dictionary (delta coding against a base).
+Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses) {
+    Compressed best = compress_all(blobs, {}, "zstd -19, no dictionary");
+    if (blobs.size() < 2) return best;
+    std::vector<uint8_t> samples;
+    std::vector<size_t> sizes;
+    for (const auto* b : blobs) {
+        samples.insert(samples.end(), b->begin(), b->end());
+        sizes.push_back(b->size());
+    }
+    for (size_t cap : {size_t(4096), size_t(16384), size_t(65536), size_t(112640)}) {
+        if (cap > samples.size() / 2 && cap != 4096) break;
+        std::vector<uint8_t> dict(cap);
+        size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), samples.data(), sizes.data(), unsigned(sizes.size()));
+        if (ZDICT_isError(n)) continue;
+        dict.resize(n);
+        Compressed c = compress_all(blobs, dict, "zstd -19, dictionary trained on the blobs (" + std::to_string(n) + " bytes)");
+        if (c.total < best.total) best = std::move(c);
+    }
+    // raw-content dictionary: the most used blobs, most used last (zstd prefers recent content)
+    std::vector<size_t> order(blobs.size());
+    for (size_t i = 0; i < order.size(); i++) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return uses[a] > uses[b]; });
+    std::vector<uint8_t> base;
+    for (size_t k = 0; k < order.size() && k < 4; k++) {
+        const auto* b = blobs[order[k]];
+        if (base.size() + b->size() > 65536) break;
+        base.insert(base.begin(), b->begin(), b->end());
+        Compressed c = compress_all(blobs, base, "zstd -19, delta against " + std::to_string(k + 1) +
+                                                     " base blob(s) as raw dictionary (" + std::to_string(base.size()) + " bytes)");
+        if (c.total < best.total) best = std::move(c);
+    }
+    return best;
+}
+
+}  // namespace
+
+void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_size, uint64_t source_hash) {
+    for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})
+        if (part->empty() || part->find('/') != std::string::npos || part->find('\0') != std::string::npos)
+            throw Error(key.str(), "invalid kernel name component");
+    if (key.str().size() > 511) throw Error(key.str(), "kernel name too long");
+    if (btf.empty()) throw Error(key.str(), "empty BTF");
+    auto it = blob_ids_.find(btf);
+    size_t id;
+    if (it == blob_ids_.end()) {
+        id = blobs_.size();
+        blobs_.push_back(btf);
+        blob_ids_.emplace(std::move(btf), id);
+    } else {
+        id = it->second;
+    }
+    for (auto& e : entries_)
+        if (e.key == key) throw Error(key.str(), "kernel added twice");
+    entries_.push_back({key, id, source_size, source_hash});
+}
+
+std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
+    std::vector<Entry> entries = entries_;
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    // blob ids in order of first use, so equal inputs give equal packs
+    std::vector<long> remap(blobs_.size(), -1);
+    std::vector<const std::vector<uint8_t>*> blobs;
+    std::vector<size_t> uses;
+    for (auto& e : entries) {
+        if (remap[e.blob] < 0) {
+            remap[e.blob] = long(blobs.size());
+            blobs.push_back(&blobs_[e.blob]);
+            uses.push_back(0);
+        }
+        e.blob = size_t(remap[e.blob]);
+        uses[e.blob]++;
+    }
+    Compressed comp = best_compression(blobs, uses);
+
+    std::vector<uint8_t> meta, index, sources, table, blob_bytes;
+    for (const auto& kv : meta_) {
+        std::string line = kv.first + "=" + kv.second + "\n";
+        meta.insert(meta.end(), line.begin(), line.end());
+    }
+    std::string storage = "storage=" + comp.storage + "\n";
+    meta.insert(meta.end(), storage.begin(), storage.end());
+
+    uint32_t nblocks = uint32_t((entries.size() + kBlockEntries - 1) / kBlockEntries);
+    put32(index, uint32_t(entries.size()));
+    put32(index, nblocks);
+    size_t offsets_at = index.size();
+    index.resize(index.size() + 4 * size_t(nblocks));
+    std::string prev;
+    for (size_t i = 0; i < entries.size(); i++) {
+        std::string key = entries[i].key.str();
+        size_t shared = 0;
+        if (i % kBlockEntries == 0) {
+            uint32_t off = uint32_t(index.size());
+            for (int k = 0; k < 4; k++) index[offsets_at + 4 * (i / kBlockEntries) + k] = uint8_t(off >> (8 * k));
+        } else {
+            while (shared < key.size() && shared < prev.size() && key[shared] == prev[shared]) shared++;
+        }
+        varint(index, uint32_t(shared));
+        varint(index, uint32_t(key.size() - shared));
+        index.insert(index.end(), key.begin() + long(shared), key.end());
+        varint(index, uint32_t(entries[i].blob));
+        prev = key;
+        put64(sources, entries[i].source_size);
+        put64(sources, entries[i].source_hash);
+    }
+    uint32_t max_raw = 0;
+    for (size_t b = 0; b < blobs.size(); b++) {
+        put64(table, blob_bytes.size());
+        put32(table, uint32_t(comp.frames[b].size()));
+        put32(table, uint32_t(blobs[b]->size()));
+        put64(table, xxh64(blobs[b]->data(), blobs[b]->size()));
+        blob_bytes.insert(blob_bytes.end(), comp.frames[b].begin(), comp.frames[b].end());
+        max_raw = std::max(max_raw, uint32_t(blobs[b]->size()));
+    }
+
+    const std::vector<std::pair<uint32_t, const std::vector<uint8_t>*>> sections = {
+        {kMeta, &meta}, {kIndex, &index}, {kSources, &sources}, {kBlobTable, &table}, {kDict, &comp.dict}, {kBlobs, &blob_bytes}};
+    std::vector<uint8_t> out;
+    out.insert(out.end(), {'B', 'T', 'F', 'P', 'A', 'C', 'K', 0});
+    out.insert(out.end(), {1, 0, 0, 0});  // version 1.0
+    put32(out, 0);                        // flags
+    put64(out, 0);                        // file size, set below
+    put32(out, uint32_t(sections.size()));
+    put32(out, max_raw);
+    put64(out, 64);  // section table right after the header
+    put64(out, entries.size());
+    put64(out, blobs.size());
+    put64(out, 0);  // header checksum, set below
+    uint64_t off = 64 + 32 * sections.size();
+    for (const auto& [type, bytes] : sections) {
+        put32(out, type);
+        put32(out, 0);
+        put64(out, off);
+        put64(out, bytes->size());
+        put64(out, xxh64(bytes->data(), bytes->size()));
+        off += bytes->size();
+    }
+    for (const auto& s : sections) out.insert(out.end(), s.second->begin(), s.second->end());
+    set64(out, 16, out.size() + 16);
+    set64(out, 56, xxh64(out.data(), 56));
+    put64(out, xxh64(out.data(), out.size()));
+    out.insert(out.end(), {'B', 'T', 'F', 'P', 'E', 'N', 'D', 0});
+
+    if (stats) {
+        stats->kernels = entries.size();
+        stats->blobs = blobs.size();
+        stats->bytes = out.size();
+        stats->dict_bytes = comp.dict.size();
+        stats->compressed_blob_bytes = blob_bytes.size();
+        stats->raw_blob_bytes = 0;
+        for (const auto* b : blobs) stats->raw_blob_bytes += b->size();
+        stats->storage = comp.storage;
+    }
+    return out;
+}
+
+PackStats PackWriter::write(const std::string& path) const {
+    PackStats stats;
+    write_file_atomically(path, serialize(&stats));
+    return stats;
+}
+
+}  // namespace btfpack

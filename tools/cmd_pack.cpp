@@ -1,0 +1,214 @@
+// Pack verbs: build, ls, info, get, verify.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "btfpack/archive_tree.h"
+#include "btfpack/bpf_object.h"
+#include "btfpack/core_resolver.h"
+#include "btfpack/error.h"
+#include "btfpack/file_io.h"
+#include "btfpack/kernel_btf.h"
+#include "btfpack/reader.h"
+#include "commands.h"
+
+namespace btfpack::cli {
+namespace {
+
+struct PackCloser {
+    void operator()(struct btfpack_pack* p) const { btfpack_close(p); }
+};
+using PackPtr = std::unique_ptr<struct btfpack_pack, PackCloser>;
+
+PackPtr open_pack(const std::string& path) {
+    struct btfpack_pack* p = nullptr;
+    char err[512];
+    if (btfpack_open_file(path.c_str(), &p, err, sizeof(err)) != BTFPACK_OK) throw Error(err);
+    return PackPtr(p);
+}
+
+std::vector<uint8_t> pack_btf(const struct btfpack_pack* p, size_t i, const std::string& pack_path) {
+    void* data;
+    size_t len;
+    char err[512];
+    if (btfpack_get_btf(p, i, &data, &len, err, sizeof(err)) != BTFPACK_OK) throw Error(pack_path, err);
+    std::vector<uint8_t> out(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+    free(data);
+    return out;
+}
+
+std::string fmt_duration(double s) {
+    char b[32];
+    if (s < 60) snprintf(b, sizeof(b), "%.0fs", s);
+    else snprintf(b, sizeof(b), "%dm%02ds", int(s) / 60, int(s) % 60);
+    return b;
+}
+
+}  // namespace
+
+int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
+    bool tty = isatty(STDERR_FILENO);
+    auto t0 = std::chrono::steady_clock::now();
+    if (tty) {
+        opt.progress = [t0](size_t done, size_t total) {
+            double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            double rate = s > 0 ? done / s : 0;
+            int width = 30, fill = total ? int(width * done / total) : width;
+            fprintf(stderr, "\r[%s%s] %zu/%zu kernels  %.1f/s  ETA %s   ", std::string(size_t(fill), '=').c_str(),
+                    std::string(size_t(width - fill), ' ').c_str(), done, total, rate,
+                    rate > 0 ? fmt_duration((total - done) / rate).c_str() : "?");
+            if (done == total) fprintf(stderr, "\n");
+        };
+    }
+    BuildResult r = build_pack(opt, out);
+    for (const auto& f : r.failures) fprintf(stderr, "btfpack: skipped %s\n", f.message.c_str());
+    for (const auto& a : r.no_object) fprintf(stderr, "btfpack: note: no object for arch %s; its kernels are not packed\n", a.c_str());
+    if (!r.update_note.empty()) fprintf(stderr, "btfpack: %s\n", r.update_note.c_str());
+    if (json) {
+        std::cout << "{\"output\": " << json_str(out) << ", \"kernels\": " << r.stats.kernels
+                  << ", \"blobs\": " << r.stats.blobs << ", \"bytes\": " << r.stats.bytes
+                  << ", \"minimized\": " << r.minimized << ", \"reused\": " << r.reused
+                  << ", \"skipped\": " << r.failures.size() << ", \"seconds\": " << r.seconds
+                  << ", \"storage\": " << json_str(r.stats.storage) << "}\n";
+    } else {
+        printf("%s: %llu kernels (%zu minimized, %zu reused), %llu distinct BTF blobs, %llu bytes (%.0f bytes/kernel), "
+               "%zu skipped, %.1fs\n",
+               out.c_str(), (unsigned long long)r.stats.kernels, r.minimized, r.reused,
+               (unsigned long long)r.stats.blobs, (unsigned long long)r.stats.bytes,
+               r.stats.kernels ? double(r.stats.bytes) / r.stats.kernels : 0.0, r.failures.size(), r.seconds);
+    }
+    if (!r.failures.empty()) return strict ? kExitError : kExitPartial;
+    return kExitOk;
+}
+
+int ls(const std::string& path, bool json) {
+    PackPtr p = open_pack(path);
+    size_t n = btfpack_count(p.get());
+    if (json) std::cout << "[";
+    for (size_t i = 0; i < n; i++) {
+        struct btfpack_entry e;
+        if (btfpack_entry_at(p.get(), i, &e) != BTFPACK_OK) throw Error(path, "corrupt index");
+        if (json) {
+            KernelKey k = parse_kernel_key(e.key);
+            std::cout << (i ? ",\n  " : "\n  ") << "{\"distro\": " << json_str(k.distro) << ", \"version\": "
+                      << json_str(k.version) << ", \"arch\": " << json_str(k.arch) << ", \"kernel\": "
+                      << json_str(k.kernel) << ", \"blob\": " << e.blob_id << "}";
+        } else {
+            std::cout << e.key << "\tblob " << e.blob_id << "\n";
+        }
+    }
+    if (json) std::cout << (n ? "\n]\n" : "]\n");
+    return kExitOk;
+}
+
+int info(const std::string& path) {
+    PackPtr p = open_pack(path);
+    std::vector<uint8_t> bytes = read_whole_file(path);
+    printf("pack: %s\nsize: %zu bytes\nkernels: %zu\ndistinct blobs: %zu\n", path.c_str(), bytes.size(),
+           btfpack_count(p.get()), btfpack_blob_count(p.get()));
+    std::istringstream meta(btfpack_meta(p.get()));
+    for (std::string line; std::getline(meta, line);) {
+        size_t eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+        for (auto& c : v)
+            if (c == '\t') c = ' ';
+        printf("%s: %s\n", k.c_str(), v.c_str());
+    }
+    return kExitOk;
+}
+
+int get(const std::string& path, const std::string& key_str, const std::string& out) {
+    PackPtr p = open_pack(path);
+    KernelKey k = parse_kernel_key(key_str);
+    size_t i;
+    int rc = btfpack_find(p.get(), k.distro.c_str(), k.version.c_str(), k.arch.c_str(), k.kernel.c_str(), &i);
+    if (rc == BTFPACK_ERR_NOT_FOUND) throw Error(path, "no kernel " + key_str + " in the pack (see btfpack ls)");
+    if (rc != BTFPACK_OK) throw Error(path, "corrupt index");
+    write_file_atomically(out, pack_btf(p.get(), i, path));
+    return kExitOk;
+}
+
+int verify(const std::string& path, const std::string& archive, const std::vector<std::string>& object_specs, size_t sample) {
+    PackPtr p = open_pack(path);  // header, section and file checksums
+    size_t n = btfpack_count(p.get());
+    for (size_t i = 0; i < n; i++) pack_btf(p.get(), i, path);  // every blob decompresses, checksum matches
+    printf("%s: checksums ok, %zu kernels, %zu blobs decompress\n", path.c_str(), n, btfpack_blob_count(p.get()));
+    if (archive.empty()) return kExitOk;
+
+    // Fidelity against the archive: btfpack's resolver (identical to libbpf 1.1, see tests)
+    // relocates every object against the full and the packed BTF; outcomes must be equal.
+    std::vector<std::pair<std::string, BpfObject>> objs;  // arch ("*" = all), object
+    for (const auto& spec : object_specs) {
+        size_t eq = spec.find('=');
+        bool has_arch = eq != std::string::npos && spec.find('/') > eq;
+        objs.emplace_back(has_arch ? spec.substr(0, eq) : "*", BpfObject::load(has_arch ? spec.substr(eq + 1) : spec));
+    }
+    if (objs.empty()) throw Error("verify --against needs --objs");
+    std::map<std::string, std::string> files;
+    for (const auto& k : scan_archive(archive)) files[k.key.str()] = k.path;
+    std::vector<size_t> which(n);
+    for (size_t i = 0; i < n; i++) which[i] = i;
+    if (sample && sample < n) {
+        std::mt19937 rng(12345);
+        std::shuffle(which.begin(), which.end(), rng);
+        which.resize(sample);
+        std::sort(which.begin(), which.end());
+    }
+    static const std::regex id_value(R"(\b(imm|imm64) \d+ -> \d+)");
+    auto comparable = [](std::vector<std::string> v) {
+        for (auto& l : v)
+            if (l.find("<target_type_id>") != std::string::npos) l = std::regex_replace(l, id_value, "$1 X -> Y");
+        return v;
+    };
+    size_t ok = 0, bad = 0;
+    for (size_t i : which) {
+        struct btfpack_entry e;
+        btfpack_entry_at(p.get(), i, &e);
+        auto f = files.find(e.key);
+        if (f == files.end()) {
+            printf("MISSING %s: not in %s\n", e.key, archive.c_str());
+            bad++;
+            continue;
+        }
+        std::string arch = parse_kernel_key(e.key).arch;
+        std::vector<uint8_t> mb = pack_btf(p.get(), i, path);
+        auto full = load_kernel_btf(f->second);
+        auto min = parse_kernel_btf(std::string(e.key) + " (from pack)", mb);
+        bool same = true;
+        size_t lines = 0;
+        bool any = false;
+        for (const auto& [oarch, obj] : objs) {
+            bool specific = false;
+            for (const auto& o : objs) specific |= o.first == arch;
+            if (!(oarch == arch || (oarch == "*" && !specific))) continue;
+            any = true;
+            auto want = comparable(relocation_outcomes(obj, CandidateIndex(full.get(), obj)));
+            auto got = comparable(relocation_outcomes(obj, CandidateIndex(min.get(), obj)));
+            lines += want.size();
+            if (want != got) {
+                same = false;
+                printf("DIFFERS %s: %s\n", e.key, obj.path().c_str());
+            }
+        }
+        if (!any) {
+            printf("NO OBJECT %s\n", e.key);
+            bad++;
+        } else if (same) {
+            ok++;
+        } else {
+            bad++;
+        }
+    }
+    printf("fidelity: %zu/%zu kernels relocate identically against the pack and the archive\n", ok, ok + bad);
+    return bad ? kExitError : kExitOk;
+}
+
+}  // namespace btfpack::cli
