@@ -67,6 +67,7 @@ int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
             if (done == total) fprintf(stderr, "\n");
         };
     }
+    opt.strict = strict;
     BuildResult r = build_pack(opt, out);
     for (const auto& f : r.failures) fprintf(stderr, "btfpack: skipped %s\n", f.message.c_str());
     for (const auto& a : r.no_object) fprintf(stderr, "btfpack: note: no object for arch %s; its kernels are not packed\n", a.c_str());

@@ -190,6 +190,9 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
         (s.reused ? res.reused : res.minimized)++;
         writer.add_kernel(kernels[i].key, std::move(s.btf), s.size, s.hash);
     }
+    if (opt.strict && !res.failures.empty())
+        throw Error(res.failures[0].message + " (--strict: " + std::to_string(res.failures.size()) +
+                    " bad kernel file(s), no pack written)");
     if (writer.kernels() == 0) throw Error(opt.archive, "no kernel could be minimized; no pack written");
     writer.add_meta("btfpack_version", "0.1.0");
     writer.add_meta("build_time", now_utc());

@@ -17,6 +17,7 @@ struct BuildOptions {
     ArchiveFilter filter;
     unsigned jobs = 0;                     // 0 = all cores
     std::string update_from;               // previous pack: reuse kernels whose source is unchanged
+    bool strict = false;                   // a bad kernel file is fatal: no pack is written
     std::function<void(size_t done, size_t total)> progress;  // called from worker threads, serialized
 };
 
