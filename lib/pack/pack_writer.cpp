@@ -70,11 +70,12 @@ Compressed compress_all(const std::vector<const std::vector<uint8_t>*>& blobs, s
     return c;
 }
 
-// The smallest of: no dictionary, dictionaries trained on the blobs, the most used blobs as a
-// raw-content dictionary (delta coding against a base).
-Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses) {
-    Compressed best = compress_all(blobs, {}, "zstd -19, no dictionary");
-    if (blobs.size() < 2) return best;
+// Every candidate storage: no dictionary, dictionaries trained on the blobs, the most used blobs
+// as a raw-content dictionary (delta coding against a base). on_option sees each one.
+template <typename F>
+void each_storage(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses, F on_option) {
+    on_option(compress_all(blobs, {}, "zstd -19, no dictionary"));
+    if (blobs.size() < 2) return;
     std::vector<uint8_t> samples;
     std::vector<size_t> sizes;
     for (const auto* b : blobs) {
@@ -87,8 +88,7 @@ Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blob
         size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), samples.data(), sizes.data(), unsigned(sizes.size()));
         if (ZDICT_isError(n)) continue;
         dict.resize(n);
-        Compressed c = compress_all(blobs, dict, "zstd -19, dictionary trained on the blobs (" + std::to_string(n) + " bytes)");
-        if (c.total < best.total) best = std::move(c);
+        on_option(compress_all(blobs, dict, "zstd -19, dictionary trained on the blobs (" + std::to_string(n) + " bytes)"));
     }
     // raw-content dictionary: the most used blobs, most used last (zstd prefers recent content)
     std::vector<size_t> order(blobs.size());
@@ -99,14 +99,30 @@ Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blob
         const auto* b = blobs[order[k]];
         if (base.size() + b->size() > 65536) break;
         base.insert(base.begin(), b->begin(), b->end());
-        Compressed c = compress_all(blobs, base, "zstd -19, delta against " + std::to_string(k + 1) +
-                                                     " base blob(s) as raw dictionary (" + std::to_string(base.size()) + " bytes)");
-        if (c.total < best.total) best = std::move(c);
+        on_option(compress_all(blobs, base, "zstd -19, delta against " + std::to_string(k + 1) +
+                                                " base blob(s) as raw dictionary (" + std::to_string(base.size()) + " bytes)"));
     }
+}
+
+Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses) {
+    Compressed best;
+    bool have = false;
+    each_storage(blobs, uses, [&](Compressed c) {
+        if (!have || c.total < best.total) best = std::move(c);
+        have = true;
+    });
     return best;
 }
 
 }  // namespace
+
+std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t>>& blobs, const std::vector<size_t>& uses) {
+    std::vector<const std::vector<uint8_t>*> ptrs;
+    for (const auto& b : blobs) ptrs.push_back(&b);
+    std::vector<StorageOption> out;
+    each_storage(ptrs, uses, [&](Compressed c) { out.push_back({c.storage, c.dict.size(), c.total - c.dict.size()}); });
+    return out;
+}
 
 void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_size, uint64_t source_hash) {
     for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})

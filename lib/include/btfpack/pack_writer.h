@@ -41,4 +41,13 @@ private:
 
 uint64_t xxh64(const void* data, size_t size);
 
+// One way of storing a set of distinct blobs with per-blob random access.
+struct StorageOption {
+    std::string description;
+    uint64_t dict_bytes = 0, frame_bytes = 0;  // total = dict_bytes + frame_bytes
+};
+// Every storage the writer considers for these blobs (uses[i]: kernels sharing blob i);
+// the first is plain zstd. The writer keeps the smallest.
+std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t>>& blobs, const std::vector<size_t>& uses);
+
 }  // namespace btfpack
