@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <regex>
 #include <set>
 #include <string_view>
 
@@ -228,6 +229,13 @@ std::vector<std::string> relocation_outcomes(const BpfObject& obj, const Candida
             if (r.prog == p && !r.outcome.empty() && int(r.idx) > last) last = int(r.idx);
         lines.push_back(p + " #* => ABORTED after relo #" + std::to_string(last));
     }
+    return lines;
+}
+
+std::vector<std::string> comparable_outcomes(std::vector<std::string> lines) {
+    static const std::regex id_value(R"(\b(imm|imm64) \d+ -> \d+)");
+    for (auto& l : lines)
+        if (l.find("<target_type_id>") != std::string::npos) l = std::regex_replace(l, id_value, "$1 X -> Y");
     return lines;
 }
 

@@ -8,24 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <regex>
 
 #include "btfpack/core_resolver.h"
 #include "btfpack/error.h"
 #include "minimize/canonical_btf_writer.h"
 
 namespace btfpack {
-namespace {
-
-// target_type_id values are type ids of the target: they differ by construction.
-std::vector<std::string> comparable(std::vector<std::string> lines) {
-    static const std::regex id_value(R"(\b(imm|imm64) \d+ -> \d+)");
-    for (auto& l : lines)
-        if (l.find("<target_type_id>") != std::string::npos) l = std::regex_replace(l, id_value, "$1 X -> Y");
-    return lines;
-}
-
-}  // namespace
 
 MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects) {
     CandidateIndex full_index(kernel, objects);
@@ -44,8 +32,8 @@ MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObj
     const char* skip = std::getenv("BTFPACK_SKIP_SELF_CHECK");  // debugging btfpack itself only
     for (const BpfObject* obj : objects) {
         if (skip && *skip == '1') break;
-        auto want = comparable(relocation_outcomes(*obj, full_index));
-        auto got = comparable(relocation_outcomes(*obj, min_index));
+        auto want = comparable_outcomes(relocation_outcomes(*obj, full_index));
+        auto got = comparable_outcomes(relocation_outcomes(*obj, min_index));
         if (want == got) continue;
         size_t i = 0;
         while (i < want.size() && i < got.size() && want[i] == got[i]) i++;

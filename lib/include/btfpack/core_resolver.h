@@ -34,6 +34,10 @@ private:
 // normalized form of the relo_oracle test tool ("<prog> #<relo> <spec> => patched insn ...").
 std::vector<std::string> relocation_outcomes(const BpfObject& obj, const CandidateIndex& target);
 
+// Outcome lines with the patched value of target_type_id relocations masked ("imm X -> Y"):
+// target type ids differ between a full and a minimized BTF by construction.
+std::vector<std::string> comparable_outcomes(std::vector<std::string> lines);
+
 // Records in facts every part of the target that relocating obj can read, for every
 // candidate of every relocation (so any candidate-cache state libbpf may be in is covered).
 void observe_relocations(const BpfObject& obj, const CandidateIndex& target, ObservedFacts* facts);
