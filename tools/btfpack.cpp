@@ -93,6 +93,14 @@ int main(int argc, char** argv) {
     verify->add_option("--objs", verify_objs, "the objects (obj.o or ARCH=obj.o) the pack was built for");
     verify->add_option("--sample", sample, "check only N random kernels");
 
+    auto* embed = app.add_subcommand("embed", "Make a pack linkable into an app: an assembler source (-o x.S) or an object\n"
+                                              "(-o x.o, assembled with $CC) defining SYMBOL and SYMBOL_end around the pack;\n"
+                                              "open it with btfpack_open_memory(SYMBOL, SYMBOL_end - SYMBOL).");
+    std::string embed_out, symbol = "btfpack_embedded_pack";
+    embed->add_option("PACK", pack_path, "pack file")->required();
+    embed->add_option("-o,--output", embed_out, "x.S (assembler source) or x.o (object)")->required();
+    embed->add_option("--symbol", symbol, "symbol name (default btfpack_embedded_pack)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -109,6 +117,7 @@ int main(int argc, char** argv) {
         if (*ls) return cli::ls(pack_path, ls_json);
         if (*info) return cli::info(pack_path);
         if (*get) return cli::get(pack_path, get_key, get_out);
+        if (*embed) return cli::embed(pack_path, embed_out, symbol);
         if (*verify) return cli::verify(pack_path, against, verify_objs, sample);
     } catch (const CLI::Error& e) {
         std::cerr << "btfpack: " << e.what() << "\n";

@@ -15,6 +15,7 @@
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "btfpack/kernel_btf.h"
+#include "btfpack/pack_embed.h"
 #include "btfpack/reader.h"
 #include "commands.h"
 
@@ -203,6 +204,28 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
     }
     printf("fidelity: %zu/%zu kernels relocate identically against the pack and the archive\n", ok, ok + bad);
     return bad ? kExitError : kExitOk;
+}
+
+int embed(const std::string& pack, const std::string& out, const std::string& symbol) {
+    std::string src = embed_assembly(pack, symbol);
+    bool object = out.size() > 2 && out.compare(out.size() - 2, 2, ".o") == 0;
+    if (!object) {
+        write_file_atomically(out, std::vector<uint8_t>(src.begin(), src.end()));
+        return kExitOk;
+    }
+    // assemble with the C compiler ($CC, default cc): the object is for the host's arch
+    std::string tmp = out + ".tmp." + std::to_string(getpid()) + ".S";
+    write_file_atomically(tmp, std::vector<uint8_t>(src.begin(), src.end()));
+    const char* cc = getenv("CC");
+    std::string cmd = std::string(cc && *cc ? cc : "cc") + " -c '" + tmp + "' -o '" + out + ".tmp.o' && mv '" + out +
+                      ".tmp.o' '" + out + "'";
+    int rc = system(cmd.c_str());
+    std::remove(tmp.c_str());
+    if (rc != 0) {
+        std::remove((out + ".tmp.o").c_str());
+        throw Error(out, "assembling the pack failed (command: " + cmd + ")");
+    }
+    return kExitOk;
 }
 
 }  // namespace btfpack::cli

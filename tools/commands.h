@@ -17,6 +17,8 @@ int info(const std::string& pack);
 int get(const std::string& pack, const std::string& key, const std::string& out);
 int verify(const std::string& pack, const std::string& archive, const std::vector<std::string>& objects, size_t sample);
 
+int embed(const std::string& pack, const std::string& out, const std::string& symbol);
+
 std::string json_str(const std::string& s);
 
 }  // namespace btfpack::cli
