@@ -41,7 +41,8 @@ struct btfpack_entry {
 };
 
 /* Open a pack from a file (mmap) or from memory (not copied: it must outlive the pack).
- * Validates header, section table, footer and section checksums up front.
+ * Validates header, section table, footer and the whole-file checksum up front. A pack handle
+ * may be used by one thread at a time (btfpack_get_btf reuses its decompression state).
  * On error returns a btfpack_status and, if err is not NULL, a message naming the problem. */
 int btfpack_open_file(const char *path, struct btfpack_pack **out, char *err, size_t err_len);
 int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out, char *err, size_t err_len);
