@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out="$build/fuzz"
 mkdir -p "$out"
 clang-19 -g -O1 -DBTFPACK_FUZZING -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$here/lib/include" "$here/tests/fuzz/fuzz_reader.c" "$here/lib/reader/btfpack_reader.c" -lzstd \
+  -I"$here/lib/include" "$here/tests/fuzz/fuzz_reader.c" "$here/lib/reader/btfpack_reader.c" "$here/lib/reader/type_table.c" -lzstd \
   -o "$out/fuzz_reader"
 corpus=$(mktemp -d); trap 'rm -rf "$corpus"' EXIT
 cp "$here"/tests/fuzz/corpus/* "$corpus/"

@@ -62,6 +62,7 @@ private:
     std::map<uint32_t, OutType> types_;
     std::vector<uint32_t> ordered_;                  // full ids in output order
     std::unordered_map<uint32_t, uint32_t> new_id_;  // full id -> output id
+    std::unordered_map<uint32_t, uint32_t> ref_id_;  // full id -> output id of the first type of its class
 
     // A reference as libbpf follows it: through typedefs/modifiers, to a kept type or void.
     uint32_t ref(uint32_t id) const {
@@ -235,9 +236,14 @@ private:
         for (size_t i = 0; i < ordered_.size(); i++) visit(ordered_[i]);
         for (uint32_t id : all)
             if (number(id)) visit(id);
+        // References go to the first of structurally identical (bisimilar) types: libbpf cannot
+        // tell them apart, and a pack can then rebuild this BTF exactly from a shared type table.
+        std::unordered_map<uint64_t, uint32_t> first;
+        for (uint32_t id : ordered_) first.emplace(h[id], new_id_.at(id));
+        for (uint32_t id : ordered_) ref_id_[id] = first.at(h[id]);
     }
 
-    uint32_t out_ref(uint32_t full_id) const { return full_id ? new_id_.at(full_id) : 0; }
+    uint32_t out_ref(uint32_t full_id) const { return full_id ? ref_id_.at(full_id) : 0; }
 
     static void check(int r, const OutType& o) {
         if (r < 0) throw Error("internal error: cannot write type [" + std::to_string(o.id) + "] " + o.name +

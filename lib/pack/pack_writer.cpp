@@ -10,6 +10,7 @@
 
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
+#include "pack/type_table_builder.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -22,7 +23,7 @@ namespace {
 
 constexpr int kLevel = 19;
 constexpr uint32_t kBlockEntries = 16;
-enum Section : uint32_t { kMeta = 1, kIndex = 2, kSources = 3, kBlobTable = 4, kDict = 5, kBlobs = 6 };
+enum Section : uint32_t { kMeta = 1, kIndex = 2, kSources = 3, kBlobTable = 4, kTypes = 7, kBlobs = 6 };
 
 void put32(std::vector<uint8_t>& b, uint32_t v) {
     for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
@@ -104,16 +105,6 @@ void each_storage(const std::vector<const std::vector<uint8_t>*>& blobs, const s
     }
 }
 
-Compressed best_compression(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses) {
-    Compressed best;
-    bool have = false;
-    each_storage(blobs, uses, [&](Compressed c) {
-        if (!have || c.total < best.total) best = std::move(c);
-        have = true;
-    });
-    return best;
-}
-
 }  // namespace
 
 std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t>>& blobs, const std::vector<size_t>& uses) {
@@ -129,7 +120,7 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
         if (part->empty() || part->find('/') != std::string::npos || part->find('\0') != std::string::npos)
             throw Error(key.str(), "invalid kernel name component");
     if (key.str().size() > 511) throw Error(key.str(), "kernel name too long");
-    if (btf.empty()) throw Error(key.str(), "empty BTF");
+    if (btf.size() < 24 || btf.size() > (16u << 20)) throw Error(key.str(), "BTF size out of range (24 B to 16 MiB)");
     auto it = blob_ids_.find(btf);
     size_t id;
     if (it == blob_ids_.end()) {
@@ -160,14 +151,22 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         e.blob = size_t(remap[e.blob]);
         uses[e.blob]++;
     }
-    Compressed comp = best_compression(blobs, uses);
+    // distinct BTFs as lists into one shared type table (the smallest storage measured, see
+    // docs/FORMAT.md); checked to rebuild every BTF exactly
+    TypeTableBuilder types;
+    std::vector<std::vector<uint8_t>> lists;
+    for (const auto* b : blobs) lists.push_back(types.add(*b));
+    std::vector<uint8_t> types_section = types.section();
+    TypeTableBuilder::verify(types_section, blobs, lists);
 
     std::vector<uint8_t> meta, index, sources, table, blob_bytes;
     for (const auto& kv : meta_) {
         std::string line = kv.first + "=" + kv.second + "\n";
         meta.insert(meta.end(), line.begin(), line.end());
     }
-    std::string storage = "storage=" + comp.storage + "\n";
+    std::string storage_desc = "type table: " + std::to_string(types.types()) + " distinct types, " +
+                               std::to_string(types_section.size()) + " bytes compressed";
+    std::string storage = "storage=" + storage_desc + "\n";
     meta.insert(meta.end(), storage.begin(), storage.end());
 
     uint32_t nblocks = uint32_t((entries.size() + kBlockEntries - 1) / kBlockEntries);
@@ -196,15 +195,15 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
     uint32_t max_raw = 0;
     for (size_t b = 0; b < blobs.size(); b++) {
         put64(table, blob_bytes.size());
-        put32(table, uint32_t(comp.frames[b].size()));
+        put32(table, uint32_t(lists[b].size()));
         put32(table, uint32_t(blobs[b]->size()));
         put64(table, xxh64(blobs[b]->data(), blobs[b]->size()));
-        blob_bytes.insert(blob_bytes.end(), comp.frames[b].begin(), comp.frames[b].end());
+        blob_bytes.insert(blob_bytes.end(), lists[b].begin(), lists[b].end());
         max_raw = std::max(max_raw, uint32_t(blobs[b]->size()));
     }
 
     const std::vector<std::pair<uint32_t, const std::vector<uint8_t>*>> sections = {
-        {kMeta, &meta}, {kIndex, &index}, {kSources, &sources}, {kBlobTable, &table}, {kDict, &comp.dict}, {kBlobs, &blob_bytes}};
+        {kMeta, &meta}, {kIndex, &index}, {kSources, &sources}, {kBlobTable, &table}, {kTypes, &types_section}, {kBlobs, &blob_bytes}};
     std::vector<uint8_t> out;
     out.insert(out.end(), {'B', 'T', 'F', 'P', 'A', 'C', 'K', 0});
     out.insert(out.end(), {1, 0, 0, 0});  // version 1.0
@@ -235,11 +234,11 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         stats->kernels = entries.size();
         stats->blobs = blobs.size();
         stats->bytes = out.size();
-        stats->dict_bytes = comp.dict.size();
+        stats->dict_bytes = types_section.size();
         stats->compressed_blob_bytes = blob_bytes.size();
         stats->raw_blob_bytes = 0;
         for (const auto* b : blobs) stats->raw_blob_bytes += b->size();
-        stats->storage = comp.storage;
+        stats->storage = storage_desc;
     }
     return out;
 }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "type_table.h"
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -22,7 +24,7 @@
 #define MAX_SECTIONS 16
 #define BLOCK_ENTRIES 16
 #define MAX_KEY 511
-#define MAX_RAW_BLOB (64u << 20) /* a minimized BTF is KBs; even a full kernel BTF is ~10 MB */
+#define MAX_RAW_BLOB (16u << 20) /* a minimized BTF is KBs; even a full kernel BTF is ~10 MB */
 
 /* Fuzzing builds skip checksum comparisons so the fuzzer reaches the structural checks. */
 #ifdef BTFPACK_FUZZING
@@ -31,7 +33,7 @@
 #define SUM_OK(stored, computed) ((stored) == (computed))
 #endif
 
-enum { SEC_META = 1, SEC_INDEX = 2, SEC_SOURCES = 3, SEC_BLOB_TABLE = 4, SEC_DICT = 5, SEC_BLOBS = 6 };
+enum { SEC_META = 1, SEC_INDEX = 2, SEC_SOURCES = 3, SEC_BLOB_TABLE = 4, SEC_BLOBS = 6, SEC_TYPES = 7 };
 
 struct span {
 	const uint8_t *p;
@@ -42,12 +44,12 @@ struct btfpack_pack {
 	const uint8_t *data;
 	uint64_t size;
 	void *mapping; /* non-NULL when mmap'd */
-	struct span meta, index, sources, blob_table, dict, blobs;
+	struct span meta, index, sources, blob_table, types, blobs;
 	uint64_t kernels, nblobs;
 	uint32_t max_raw, blocks;
 	char *meta_text;
-	ZSTD_DCtx *dctx;   /* reused by btfpack_get_btf (a pack handle is not for concurrent use) */
-	ZSTD_DDict *ddict; /* the dictionary, digested once */
+	struct tt_table table; /* decompressed at the first btfpack_get_btf (a handle is not for concurrent use) */
+	int table_loaded;
 };
 
 static int fail(char *err, size_t len, int code, const char *fmt, ...)
@@ -119,12 +121,12 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 		case SEC_INDEX: pk->index = sp; break;
 		case SEC_SOURCES: pk->sources = sp; break;
 		case SEC_BLOB_TABLE: pk->blob_table = sp; break;
-		case SEC_DICT: pk->dict = sp; break;
+		case SEC_TYPES: pk->types = sp; break;
 		case SEC_BLOBS: pk->blobs = sp; break;
 		default: break;
 		}
 	}
-	if (!pk->index.p || !pk->blob_table.p || !pk->blobs.p)
+	if (!pk->index.p || !pk->blob_table.p || !pk->blobs.p || !pk->types.p)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack lacks a required section");
 	if (pk->index.len < 8 || rd32(pk->index.p) != pk->kernels)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt index header");
@@ -194,8 +196,7 @@ void btfpack_close(struct btfpack_pack *pk)
 		return;
 	if (pk->mapping)
 		munmap(pk->mapping, pk->size);
-	ZSTD_freeDCtx(pk->dctx);
-	ZSTD_freeDDict(pk->ddict);
+	tt_free(&pk->table);
 	free(pk->meta_text);
 	free(pk);
 }
@@ -287,25 +288,20 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 		return fail(err, el, rc, rc == BTFPACK_ERR_NOT_FOUND ? "no entry %zu" : "corrupt index", i);
 	const uint8_t *t = pk->blob_table.p + (uint64_t)e.blob_id * 24;
 	uint64_t off = rd64(t), clen = rd32(t + 8), rlen = rd32(t + 12), sum = rd64(t + 16);
-	if (off > pk->blobs.len || clen > pk->blobs.len - off || rlen > pk->max_raw || rlen == 0)
+	if (off > pk->blobs.len || clen > pk->blobs.len - off || rlen > pk->max_raw || rlen < 24)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table entry %u", e.blob_id);
-	void *out = malloc(rlen);
-	if (!out)
-		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	struct btfpack_pack *mp = (struct btfpack_pack *)pk; /* lazily created decoder state */
-	if (!mp->dctx)
-		mp->dctx = ZSTD_createDCtx();
-	if (!mp->ddict && pk->dict.len)
-		mp->ddict = ZSTD_createDDict(pk->dict.p, pk->dict.len);
-	size_t got = (size_t)-1;
-	if (mp->dctx && (mp->ddict || !pk->dict.len))
-		got = mp->ddict ? ZSTD_decompress_usingDDict(mp->dctx, out, rlen, pk->blobs.p + off, clen, mp->ddict)
-				: ZSTD_decompressDCtx(mp->dctx, out, rlen, pk->blobs.p + off, clen);
-	if (ZSTD_isError(got) || got != rlen) {
-		free(out);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "blob %u does not decompress: %s", e.blob_id,
-			    ZSTD_isError(got) ? ZSTD_getErrorName(got) : "wrong size");
+	struct btfpack_pack *mp = (struct btfpack_pack *)pk;
+	if (!mp->table_loaded) {
+		char terr[128];
+		rc = tt_load(pk->types.p, pk->types.len, &mp->table, terr, sizeof(terr));
+		if (rc)
+			return fail(err, el, rc, "%s", terr);
+		mp->table_loaded = 1;
 	}
+	void *out = NULL;
+	rc = tt_assemble(&pk->table, pk->blobs.p + off, clen, (uint32_t)rlen, &out);
+	if (rc)
+		return fail(err, el, rc, "blob %u cannot be rebuilt from the type table", e.blob_id);
 	if (!SUM_OK(sum, XXH64(out, rlen, 0))) {
 		free(out);
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "blob %u checksum mismatch", e.blob_id);

@@ -138,7 +138,7 @@ static void map_arch(struct span m, struct btfpack_host *out)
 		a = "arm64";
 	if (a)
 		copy_n(out->arch, sizeof(out->arch), a, strlen(a));
-	else /* s390x, ppc64le, riscv64, ...: BTFHub-archive uses uname's name */
+	else /* s390x, ppc64le, ...: uname's name (BTFHub has only x86_64/arm64; testdata/kernels uses s390x) */
 		copy_n(out->arch, sizeof(out->arch), m.p, m.n);
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <bpf/btf.h>
+
 #include "btfpack/pack_writer.h"
 #include "btfpack/reader.h"
 
@@ -13,10 +15,23 @@ using namespace btfpack;
 
 namespace {
 
-std::vector<uint8_t> fake_btf(int variant, size_t size = 600) {
-    std::vector<uint8_t> b(size);
-    for (size_t i = 0; i < size; i++) b[i] = uint8_t((i * 7 + (i % 97 == 0 ? variant : 0)) & 0xff);
-    return b;
+// A small real BTF: a struct with a self pointer and some members; variants differ in an offset,
+// and odd variants are big-endian (as s390x kernels' are).
+std::vector<uint8_t> fake_btf(int variant) {
+    struct btf* b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int s = btf__add_struct(b, "task_struct", 64);
+    int p = btf__add_ptr(b, s);
+    btf__add_field(b, "pid", i, 32 * uint32_t(variant), 0);
+    btf__add_field(b, "parent", p, 256, 0);
+    btf__add_enum(b, "pid_type", 4);
+    btf__add_enum_value(b, "PIDTYPE_PID", variant);
+    if (variant % 2) btf__set_endianness(b, BTF_BIG_ENDIAN);
+    uint32_t n;
+    const uint8_t* raw = static_cast<const uint8_t*>(btf__raw_data(b, &n));
+    std::vector<uint8_t> out(raw, raw + n);
+    btf__free(b);
+    return out;
 }
 
 std::vector<uint8_t> sample_pack(PackStats* stats = nullptr) {

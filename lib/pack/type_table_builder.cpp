@@ -1,0 +1,165 @@
+// Type table building (see type_table_builder.h). Types are identified across BTFs by a content
+// hash refined over their references (Weisfeiler-Lehman, cycles allowed), so equal types of
+// different kernels share one record.
+#include "pack/type_table_builder.h"
+
+#include <bpf/btf.h>
+#include <zstd.h>
+
+#include <memory>
+
+#include "btfpack/error.h"
+#include "btfpack/reader.h"
+#include "reader/type_table.h"
+
+namespace btfpack {
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+    for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
+}
+
+void varint(std::vector<uint8_t>& b, uint32_t v) {
+    do {
+        b.push_back(uint8_t((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+        v >>= 7;
+    } while (v);
+}
+
+}  // namespace
+
+std::vector<uint8_t> TypeTableBuilder::add(const std::vector<uint8_t>& bytes) {
+    std::unique_ptr<struct btf, void (*)(struct btf*)> b(btf__new(bytes.data(), bytes.size()), btf__free);
+    if (!b) throw Error("internal error: a minimized BTF does not parse");
+    uint32_t n = btf__type_cnt(b.get());
+    std::hash<std::string> hs;
+    // each type's words (native order), local content hash (names by content, refs excluded)
+    std::vector<const uint32_t*> rec(n);
+    std::vector<uint32_t> words(n), kind(n);
+    std::vector<uint64_t> local(n), h(n);
+    for (uint32_t i = 1; i < n; i++) {
+        const struct btf_type* t = btf__type_by_id(b.get(), i);
+        rec[i] = reinterpret_cast<const uint32_t*>(t);
+        kind[i] = btf_kind(t);
+        words[i] = tt_record_words(kind[i], btf_vlen(t));
+        if (!words[i]) throw Error("internal error: unsupported BTF kind in a minimized BTF");
+        uint64_t x = mix(words[i], kind[i]);
+        for (uint32_t w = 0; w < words[i]; w++) {
+            enum tt_role role = tt_word_role(kind[i], w);
+            if (role == TT_NAME) x = mix(x, hs(btf__name_by_offset(b.get(), rec[i][w])));
+            else if (role == TT_DATA) x = mix(x, rec[i][w]);
+            else x = mix(x, rec[i][w] == 0);
+        }
+        local[i] = h[i] = x;
+    }
+    for (int round = 0; round < 64; round++) {
+        std::vector<uint64_t> next(h);
+        for (uint32_t i = 1; i < n; i++) {
+            uint64_t x = local[i];
+            for (uint32_t w = 0; w < words[i]; w++)
+                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w] && rec[i][w] < n) x = mix(x, h[rec[i][w]]);
+            next[i] = x;
+        }
+        if (next == h) break;
+        h.swap(next);
+    }
+    // table index of every type, then records of the new ones (references need all indexes)
+    std::vector<uint32_t> index(n);
+    std::vector<bool> is_new(n);
+    for (uint32_t i = 1; i < n; i++) {
+        auto it = by_hash_.find(h[i]);
+        if (it == by_hash_.end()) {
+            it = by_hash_.emplace(h[i], uint32_t(records_.size())).first;
+            records_.emplace_back();
+            is_new[i] = true;
+        }
+        index[i] = it->second;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        if (!is_new[i]) continue;
+        std::vector<uint32_t>& r = records_[index[i]];
+        for (uint32_t w = 0; w < words[i]; w++) {
+            uint32_t v = rec[i][w];
+            enum tt_role role = tt_word_role(kind[i], w);
+            if (role == TT_NAME && v) {
+                std::string s = btf__name_by_offset(b.get(), v);
+                auto sit = string_ids_.find(s);
+                if (sit == string_ids_.end()) {
+                    sit = string_ids_.emplace(s, uint32_t(strings_.size())).first;
+                    strings_.push_back(s);
+                }
+                v = s.empty() ? 0 : sit->second + 1;
+            } else if (role == TT_REF && v) {
+                if (v >= n) throw Error("internal error: dangling type reference in a minimized BTF");
+                v = index[v] + 1;
+            }
+            r.push_back(v);
+        }
+    }
+    std::vector<uint8_t> list;
+    list.push_back(btf__endianness(b.get()) == BTF_BIG_ENDIAN ? 1 : 0);
+    varint(list, n - 1);
+    for (uint32_t i = 1; i < n; i++) varint(list, index[i]);
+
+    return list;
+}
+
+std::vector<uint8_t> TypeTableBuilder::raw() const {
+    std::vector<uint8_t> out;
+    put32(out, uint32_t(records_.size()));
+    put32(out, uint32_t(strings_.size()));
+    uint32_t off = 0;
+    for (const auto& r : records_) {
+        put32(out, off);
+        off += uint32_t(r.size());
+    }
+    put32(out, off);
+    off = 0;
+    for (const auto& s : strings_) {
+        put32(out, off);
+        off += uint32_t(s.size());
+    }
+    put32(out, off);
+    for (const auto& r : records_)
+        for (uint32_t w : r) put32(out, w);
+    for (const auto& s : strings_) out.insert(out.end(), s.begin(), s.end());
+    return out;
+}
+
+size_t TypeTableBuilder::raw_bytes() const { return raw().size(); }
+
+void TypeTableBuilder::verify(const std::vector<uint8_t>& sec, const std::vector<const std::vector<uint8_t>*>& btfs,
+                              const std::vector<std::vector<uint8_t>>& lists) {
+    struct tt_table t;
+    char err[256];
+    if (tt_load(sec.data(), sec.size(), &t, err, sizeof(err)) != BTFPACK_OK) throw Error(std::string("internal error: ") + err);
+    for (size_t i = 0; i < btfs.size(); i++) {
+        void* out = nullptr;
+        int rc = tt_assemble(&t, lists[i].data(), lists[i].size(), uint32_t(btfs[i]->size()), &out);
+        bool same = rc == BTFPACK_OK && std::equal(btfs[i]->begin(), btfs[i]->end(), static_cast<uint8_t*>(out));
+        free(out);
+        if (!same) {
+            tt_free(&t);
+            throw Error("internal error: a minimized BTF is not rebuilt exactly from the type table");
+        }
+    }
+    tt_free(&t);
+}
+
+std::vector<uint8_t> TypeTableBuilder::section() const {
+    std::vector<uint8_t> tbl = raw();
+    std::vector<uint8_t> sec(8);
+    for (int k = 0; k < 8; k++) sec[k] = uint8_t(uint64_t(tbl.size()) >> (8 * k));
+    std::vector<uint8_t> frame(ZSTD_compressBound(tbl.size()));
+    size_t fn = ZSTD_compress(frame.data(), frame.size(), tbl.data(), tbl.size(), ZSTD_maxCLevel());
+    if (ZSTD_isError(fn)) throw Error("zstd: cannot compress the type table");
+    sec.insert(sec.end(), frame.begin(), frame.begin() + long(fn));
+    return sec;
+}
+
+}  // namespace btfpack

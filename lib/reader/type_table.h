@@ -1,0 +1,41 @@
+/* The pack's shared type table (docs/FORMAT.md, TYPES): distinct BTF type records across all
+ * kernels, with names as string-table indexes and type references as table indexes; a kernel's
+ * BTF is rebuilt from a list of table indexes. Internal to btfpack (reader and writer). */
+#ifndef BTFPACK_TYPE_TABLE_H
+#define BTFPACK_TYPE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tt_role { TT_DATA = 0, TT_NAME = 1, TT_REF = 2 };
+
+/* Words (u32) of a BTF type record of this kind and vlen; 0 for an unknown kind. */
+uint32_t tt_record_words(uint32_t kind, uint32_t vlen);
+/* What word w (0-based) of such a record holds: a string offset, a type id, or data. */
+enum tt_role tt_word_role(uint32_t kind, uint32_t w);
+
+struct tt_table {
+	uint8_t *raw; /* decompressed section content (owned) */
+	uint32_t ntypes, nstrings;
+	const uint8_t *type_off, *str_off; /* u32 arrays of ntypes+1 / nstrings+1 entries */
+	const uint8_t *words;              /* records, u32 LE */
+	uint64_t nwords;
+	const uint8_t *chars;
+	uint64_t nchars;
+};
+
+/* Decompresses and validates the TYPES section (u64 raw size + one zstd frame). */
+int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
+void tt_free(struct tt_table *t);
+/* Rebuilds one kernel's raw BTF from its list (u8 flags, varint n, n varint indexes); out is
+ * malloc'd with exactly raw_len bytes, or the call fails. */
+int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, uint32_t raw_len, void **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
