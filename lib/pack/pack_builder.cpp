@@ -51,7 +51,7 @@ ObjectSet load_objects(const std::vector<std::string>& specs) {
         std::vector<uint8_t> bytes = read_whole_file(path);
         std::string name = path.substr(path.find_last_of('/') + 1);
         set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(bytes.size()) + "\t" +
-                                 std::to_string(xxh64(bytes.data(), bytes.size())));
+                                 std::to_string(hash64(bytes.data(), bytes.size())));
         set.by_arch[arch].push_back(std::move(obj));
     }
     std::sort(set.meta_lines.begin(), set.meta_lines.end());
@@ -143,7 +143,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             try {
                 std::vector<uint8_t> bytes = read_whole_file(k.path);
                 s.size = bytes.size();
-                s.hash = xxh64(bytes.data(), bytes.size());
+                s.hash = hash64(bytes.data(), bytes.size());
                 auto it = res.update_used ? prev.index.find(k.key.str()) : prev.index.end();
                 uint64_t psize, phash;
                 if (it != prev.index.end() && btfpack_source_at(prev.pack, it->second, &psize, &phash) == BTFPACK_OK &&

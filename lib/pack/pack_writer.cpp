@@ -17,7 +17,7 @@
 
 namespace btfpack {
 
-uint64_t xxh64(const void* data, size_t size) { return XXH64(data, size, 0); }
+uint64_t hash64(const void* data, size_t size) { return XXH3_64bits(data, size); }
 
 namespace {
 
@@ -197,7 +197,7 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         put64(table, blob_bytes.size());
         put32(table, uint32_t(lists[b].size()));
         put32(table, uint32_t(blobs[b]->size()));
-        put64(table, xxh64(blobs[b]->data(), blobs[b]->size()));
+        put64(table, hash64(blobs[b]->data(), blobs[b]->size()));
         blob_bytes.insert(blob_bytes.end(), lists[b].begin(), lists[b].end());
         max_raw = std::max(max_raw, uint32_t(blobs[b]->size()));
     }
@@ -221,13 +221,13 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         put32(out, 0);
         put64(out, off);
         put64(out, bytes->size());
-        put64(out, xxh64(bytes->data(), bytes->size()));
+        put64(out, hash64(bytes->data(), bytes->size()));
         off += bytes->size();
     }
     for (const auto& s : sections) out.insert(out.end(), s.second->begin(), s.second->end());
     set64(out, 16, out.size() + 16);
-    set64(out, 56, xxh64(out.data(), 56));
-    put64(out, xxh64(out.data(), out.size()));
+    set64(out, 56, hash64(out.data(), 56));
+    put64(out, hash64(out.data(), out.size()));
     out.insert(out.end(), {'B', 'T', 'F', 'P', 'E', 'N', 'D', 0});
 
     if (stats) {

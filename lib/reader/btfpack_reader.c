@@ -89,14 +89,14 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "not a btfpack pack (bad magic or too short)");
 	if ((d[8] | d[9] << 8) != 1)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "unsupported pack format version %u", d[8] | d[9] << 8);
-	if (!SUM_OK(rd64(d + 56), XXH64(d, 56, 0)))
+	if (!SUM_OK(rd64(d + 56), XXH3_64bits(d, 56)))
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "pack header checksum mismatch");
 	if (rd64(d + 16) != n)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack is truncated or has trailing bytes (%llu bytes, header says %llu)",
 			    (unsigned long long)n, (unsigned long long)rd64(d + 16));
 	if (memcmp(d + n - 8, "BTFPEND\0", 8))
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack footer missing (truncated?)");
-	if (!SUM_OK(rd64(d + n - 16), XXH64(d, n - FOOTER_SIZE, 0)))
+	if (!SUM_OK(rd64(d + n - 16), XXH3_64bits(d, n - FOOTER_SIZE)))
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "pack checksum mismatch (corrupt file)");
 	uint32_t nsec = rd32(d + 24);
 	uint64_t st = rd64(d + 32);
@@ -302,7 +302,7 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 	rc = tt_assemble(&pk->table, pk->blobs.p + off, clen, (uint32_t)rlen, &out);
 	if (rc)
 		return fail(err, el, rc, "blob %u cannot be rebuilt from the type table", e.blob_id);
-	if (!SUM_OK(sum, XXH64(out, rlen, 0))) {
+	if (!SUM_OK(sum, XXH3_64bits(out, rlen))) {
 		free(out);
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "blob %u checksum mismatch", e.blob_id);
 	}

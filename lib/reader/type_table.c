@@ -37,7 +37,7 @@ uint32_t tt_record_words(uint32_t kind, uint32_t vlen)
 	}
 }
 
-enum tt_role tt_word_role(uint32_t kind, uint32_t w)
+static inline enum tt_role role_of(uint32_t kind, uint32_t w)
 {
 	if (w == 0)
 		return TT_NAME;
@@ -61,6 +61,8 @@ enum tt_role tt_word_role(uint32_t kind, uint32_t w)
 	}
 }
 
+enum tt_role tt_word_role(uint32_t kind, uint32_t w) { return role_of(kind, w); }
+
 int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
 {
 	memset(t, 0, sizeof(*t));
@@ -74,7 +76,11 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 	t->raw = malloc(raw);
 	if (!t->raw)
 		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	size_t got = ZSTD_decompress(t->raw, raw, sec + 8, len - 8);
+	/* one decompression context per thread, kept: creating one costs more than decompressing */
+	static __thread ZSTD_DCtx *dctx;
+	if (!dctx)
+		dctx = ZSTD_createDCtx();
+	size_t got = dctx ? ZSTD_decompressDCtx(dctx, t->raw, raw, sec + 8, len - 8) : (size_t)-1;
 	if (ZSTD_isError(got) || got != raw) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "type table does not decompress");
@@ -105,35 +111,7 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table strings");
 	}
-	/* every record: offsets increasing, size matching its kind and vlen, references in range */
-	for (uint32_t i = 0; i < t->ntypes; i++) {
-		uint32_t a = rd32(t->type_off + 4 * (uint64_t)i), b = rd32(t->type_off + 4 * ((uint64_t)i + 1));
-		if (b < a || b > t->nwords || b - a < 3) {
-			tt_free(t);
-			return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table record offsets");
-		}
-		uint32_t info = rd32(t->words + 4 * ((uint64_t)a + 1));
-		uint32_t kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
-		if (tt_record_words(kind, vlen) != b - a) {
-			tt_free(t);
-			return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table record");
-		}
-		for (uint32_t w = 0; w < b - a; w++) {
-			uint32_t v = rd32(t->words + 4 * ((uint64_t)a + w));
-			enum tt_role r = tt_word_role(kind, w);
-			if ((r == TT_NAME && v > t->nstrings) || (r == TT_REF && v > t->ntypes)) {
-				tt_free(t);
-				return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table reference");
-			}
-		}
-	}
-	for (uint32_t i = 0; i < t->nstrings; i++) {
-		uint32_t a = rd32(t->str_off + 4 * (uint64_t)i), b = rd32(t->str_off + 4 * ((uint64_t)i + 1));
-		if (b < a || b > t->nchars || memchr(t->chars + a, 0, b - a)) {
-			tt_free(t);
-			return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table string");
-		}
-	}
+	/* records and strings are validated when a BTF uses them (tt_assemble) */
 	return BTFPACK_OK;
 }
 
@@ -183,8 +161,15 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 	}
 	/* types: from offset 24; strings follow, starting with "" */
 	uint64_t tlen = 0;
-	for (uint32_t i = 0; i < n; i++)
-		tlen += 4ull * (rd32(t->type_off + 4 * ((uint64_t)ids[i] + 1)) - rd32(t->type_off + 4 * (uint64_t)ids[i]));
+	for (uint32_t i = 0; i < n; i++) { /* each record used: in bounds, sized as its kind says */
+		uint32_t a = rd32(t->type_off + 4 * (uint64_t)ids[i]), b = rd32(t->type_off + 4 * ((uint64_t)ids[i] + 1));
+		if (b < a || b > t->nwords || b - a < 3)
+			goto out;
+		uint32_t info = rd32(t->words + 4 * ((uint64_t)a + 1));
+		if (tt_record_words((info >> 24) & 0x1f, info & 0xffff) != b - a)
+			goto out;
+		tlen += 4ull * (b - a);
+	}
 	if (24 + tlen + 1 > raw_len)
 		goto out;
 	uint64_t sp = 24 + tlen;
@@ -195,12 +180,15 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 		uint32_t kind = (rd32(t->words + 4 * ((uint64_t)a + 1)) >> 24) & 0x1f;
 		for (uint32_t w = 0; w < b - a; w++, tp += 4) {
 			uint32_t v = rd32(t->words + 4 * ((uint64_t)a + w));
-			switch (tt_word_role(kind, w)) {
+			switch (role_of(kind, w)) {
 			case TT_NAME:
 				if (v) {
-					if (!str_at[v]) { /* first use: append the string */
+					if (v > t->nstrings)
+						goto out;
+					if (!str_at[v]) { /* first use: check and append the string */
 						uint32_t sa = rd32(t->str_off + 4 * ((uint64_t)v - 1)), sb = rd32(t->str_off + 4 * (uint64_t)v);
-						if (sp - 24 - tlen > UINT32_MAX || sb - sa + 1 > raw_len - sp)
+						if (sb < sa || sb > t->nchars || memchr(t->chars + sa, 0, sb - sa) ||
+						    sp - 24 - tlen > UINT32_MAX || sb - sa + 1 > raw_len - sp)
 							goto out;
 						str_at[v] = (uint32_t)(sp - 24 - tlen);
 						memcpy(o + sp, t->chars + sa, sb - sa);
@@ -212,7 +200,7 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 				break;
 			case TT_REF:
 				if (v) {
-					if (!local_of[v])
+					if (v > t->ntypes || !local_of[v])
 						goto out; /* a reference outside this kernel's types */
 					v = local_of[v];
 				}

@@ -136,10 +136,10 @@ void fix_checksums(std::vector<uint8_t>& b) {
     if (nsec <= 16 && st + 32ull * nsec <= b.size())
         for (uint32_t s = 0; s < nsec; s++) {
             uint64_t off = rd64(st + 32 * s + 8), len = rd64(st + 32 * s + 16);
-            if (off <= b.size() && len <= b.size() - off) wr64(st + 32 * s + 24, XXH64(&b[off], len, 0));
+            if (off <= b.size() && len <= b.size() - off) wr64(st + 32 * s + 24, XXH3_64bits(&b[off], len));
         }
-    wr64(56, XXH64(b.data(), 56, 0));
-    wr64(b.size() - 16, XXH64(b.data(), b.size() - 16, 0));
+    wr64(56, XXH3_64bits(b.data(), 56));
+    wr64(b.size() - 16, XXH3_64bits(b.data(), b.size() - 16));
 }
 }  // namespace
 

@@ -39,7 +39,8 @@ private:
     std::vector<std::pair<std::string, std::string>> meta_;
 };
 
-uint64_t xxh64(const void* data, size_t size);
+// XXH3-64 (XXH3_64bits) of the bytes: the checksum and content hash used in packs.
+uint64_t hash64(const void* data, size_t size);
 
 // One way of storing a set of distinct blobs with per-blob random access.
 struct StorageOption {

@@ -59,7 +59,7 @@ int btfpack_entry_at(const struct btfpack_pack *pack, size_t i, struct btfpack_e
 /* Exact lookup; *index receives the entry number. BTFPACK_ERR_NOT_FOUND if absent. */
 int btfpack_find(const struct btfpack_pack *pack, const char *distro, const char *version,
 		 const char *arch, const char *kernel, size_t *index);
-/* The archive file entry i was built from (size and xxh64 of its bytes), for incremental builds. */
+/* The archive file entry i was built from (size and XXH3-64 hash of its bytes), for incremental builds. */
 int btfpack_source_at(const struct btfpack_pack *pack, size_t i, uint64_t *size, uint64_t *hash);
 /* Decompress entry i's BTF into a malloc'd buffer (caller frees), checking its checksum. */
 int btfpack_get_btf(const struct btfpack_pack *pack, size_t i, void **data, size_t *size,
