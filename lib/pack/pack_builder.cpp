@@ -134,7 +134,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     };
     std::vector<Slot> slots(kernels.size());
     std::atomic<size_t> next{0}, done{0};
-    std::mutex progress_mutex;
+    std::mutex progress_mutex, prev_mutex;
     auto worker = [&] {
         for (size_t w; (w = next++) < work.size();) {
             size_t i = work[w];
@@ -151,6 +151,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     void* data;
                     size_t len;
                     char err[256];
+                    std::lock_guard<std::mutex> lock(prev_mutex);  // a pack handle is used by one thread at a time
                     if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
                         s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
                         free(data);
