@@ -11,16 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t len, int code, const char *fmt, ...)
-{
-	if (err && len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+#include "reader_internal.h"
 
 int btfpack_memfd(const void *data, size_t size, int *fd, char *path, size_t path_len)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "reader_internal.h"
 #include "type_table.h"
 
 #define XXH_INLINE_ALL
@@ -52,34 +53,6 @@ struct btfpack_pack {
 	int table_loaded;
 };
 
-static int fail(char *err, size_t len, int code, const char *fmt, ...)
-{
-	if (err && len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-
-/* LEB128 varint within [*p, end); 0 on success */
-static int varint(const uint8_t **p, const uint8_t *end, uint32_t *v)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 5; i++) {
-		if (*p >= end)
-			return -1;
-		uint8_t b = *(*p)++;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return x > UINT32_MAX ? -1 : (*v = (uint32_t)x, 0);
-	}
-	return -1;
-}
 
 static int parse(struct btfpack_pack *pk, char *err, size_t el)
 {
@@ -214,14 +187,14 @@ static int decode_entry(const struct btfpack_pack *pk, size_t i, struct btfpack_
 	uint32_t keylen = 0;
 	for (size_t k = (size_t)b * BLOCK_ENTRIES; k <= i; k++) {
 		uint32_t shared, slen, blob;
-		if (varint(&p, end, &shared) || varint(&p, end, &slen) || shared > keylen || slen > MAX_KEY - shared ||
+		if (read_varint(&p, end, &shared) || read_varint(&p, end, &slen) || shared > keylen || slen > MAX_KEY - shared ||
 		    slen > (uint64_t)(end - p))
 			return BTFPACK_ERR_FORMAT;
 		memcpy(e->key + shared, p, slen);
 		keylen = shared + slen;
 		e->key[keylen] = 0;
 		p += slen;
-		if (varint(&p, end, &blob) || blob >= pk->nblobs)
+		if (read_varint(&p, end, &blob) || blob >= pk->nblobs)
 			return BTFPACK_ERR_FORMAT;
 		e->blob_id = blob;
 	}

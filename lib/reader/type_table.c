@@ -8,21 +8,14 @@
 #include <zstd.h>
 
 #include "btfpack/reader.h"
+#include "reader_internal.h"
 
 #define MAX_TABLE (16u << 20)
 
-static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static void wr32(uint8_t *p, uint32_t v, int be)
 {
 	for (int i = 0; i < 4; i++)
 		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
-}
-
-static int fail(char *err, size_t len, int code, const char *msg)
-{
-	if (err && len)
-		snprintf(err, len, "%s", msg);
-	return code;
 }
 
 uint32_t tt_record_words(uint32_t kind, uint32_t vlen)
@@ -121,20 +114,6 @@ void tt_free(struct tt_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int varint(const uint8_t **p, const uint8_t *end, uint32_t *v)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 5; i++) {
-		if (*p >= end)
-			return -1;
-		uint8_t b = *(*p)++;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return x > UINT32_MAX ? -1 : (*v = (uint32_t)x, 0);
-	}
-	return -1;
-}
-
 int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, uint32_t raw_len, void **out)
 {
 	const uint8_t *p = list, *end = list + list_len;
@@ -142,7 +121,7 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 	if (list_len < 1 || raw_len < 24)
 		return BTFPACK_ERR_FORMAT;
 	int be = *p++ & 1;
-	if (varint(&p, end, &n) || n > list_len || n > t->ntypes * 4u + 1)
+	if (read_varint(&p, end, &n) || n > list_len || n > t->ntypes * 4u + 1)
 		return BTFPACK_ERR_FORMAT;
 	uint32_t *ids = malloc(sizeof(uint32_t) * ((size_t)n + 1));
 	uint32_t *local_of = calloc((size_t)t->ntypes + 1, sizeof(uint32_t)); /* table index+1 -> local id */
@@ -154,7 +133,7 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (varint(&p, end, &ids[i]) || ids[i] >= t->ntypes)
+		if (read_varint(&p, end, &ids[i]) || ids[i] >= t->ntypes)
 			goto out;
 		if (!local_of[ids[i] + 1])
 			local_of[ids[i] + 1] = i + 1;
