@@ -10,6 +10,8 @@
 
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
+#include "btfpack/reader.h"
+#include "pack/list_codec.h"
 #include "pack/type_table_builder.h"
 
 #define XXH_INLINE_ALL
@@ -152,12 +154,17 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         uses[e.blob]++;
     }
     // distinct BTFs as lists into one shared type table (the smallest storage measured, see
-    // docs/FORMAT.md); checked to rebuild every BTF exactly
+    // docs/FORMAT.md), lists coded against similar ones; the reader is run on the result below
     TypeTableBuilder types;
-    std::vector<std::vector<uint8_t>> lists;
-    for (const auto* b : blobs) lists.push_back(types.add(*b));
+    std::vector<bool> big_endian;
+    std::vector<std::vector<uint32_t>> ids;
+    for (const auto* b : blobs) {
+        TypeTableBuilder::Entry e = types.add(*b);
+        big_endian.push_back(e.big_endian);
+        ids.push_back(std::move(e.ids));
+    }
+    std::vector<std::vector<uint8_t>> lists = encode_lists(big_endian, ids);
     std::vector<uint8_t> types_section = types.section();
-    TypeTableBuilder::verify(types_section, blobs, lists);
 
     std::vector<uint8_t> meta, index, sources, table, blob_bytes;
     for (const auto& kv : meta_) {
@@ -229,6 +236,26 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
     set64(out, 56, hash64(out.data(), 56));
     put64(out, hash64(out.data(), out.size()));
     out.insert(out.end(), {'B', 'T', 'F', 'P', 'E', 'N', 'D', 0});
+
+    // every kernel's BTF must come back byte for byte through the reader
+    struct btfpack_pack* check = nullptr;
+    char err[256];
+    if (btfpack_open_memory(out.data(), out.size(), &check, err, sizeof(err)) != BTFPACK_OK)
+        throw Error(std::string("internal error: the pack written does not open: ") + err);
+    for (size_t i = 0, b = 0; i < entries.size(); i++) {
+        if (entries[i].blob != b) continue;  // first kernel of each blob (blob ids follow first use)
+        void* data = nullptr;
+        size_t len = 0;
+        bool same = btfpack_get_btf(check, i, &data, &len, err, sizeof(err)) == BTFPACK_OK && len == blobs[b]->size() &&
+                    std::equal(blobs[b]->begin(), blobs[b]->end(), static_cast<uint8_t*>(data));
+        free(data);
+        if (!same) {
+            btfpack_close(check);
+            throw Error("internal error: the pack does not give back " + entries[i].key.str() + "'s BTF exactly");
+        }
+        b++;
+    }
+    btfpack_close(check);
 
     if (stats) {
         stats->kernels = entries.size();

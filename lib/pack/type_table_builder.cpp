@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "btfpack/error.h"
-#include "btfpack/reader.h"
 #include "reader/type_table.h"
 
 namespace btfpack {
@@ -24,16 +23,9 @@ void put32(std::vector<uint8_t>& b, uint32_t v) {
     for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
 }
 
-void varint(std::vector<uint8_t>& b, uint32_t v) {
-    do {
-        b.push_back(uint8_t((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
-        v >>= 7;
-    } while (v);
-}
-
 }  // namespace
 
-std::vector<uint8_t> TypeTableBuilder::add(const std::vector<uint8_t>& bytes) {
+TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes) {
     std::unique_ptr<struct btf, void (*)(struct btf*)> b(btf__new(bytes.data(), bytes.size()), btf__free);
     if (!b) throw Error("internal error: a minimized BTF does not parse");
     uint32_t n = btf__type_cnt(b.get());
@@ -101,12 +93,8 @@ std::vector<uint8_t> TypeTableBuilder::add(const std::vector<uint8_t>& bytes) {
             r.push_back(v);
         }
     }
-    std::vector<uint8_t> list;
-    list.push_back(btf__endianness(b.get()) == BTF_BIG_ENDIAN ? 1 : 0);
-    varint(list, n - 1);
-    for (uint32_t i = 1; i < n; i++) varint(list, index[i]);
-
-    return list;
+    Entry e{btf__endianness(b.get()) == BTF_BIG_ENDIAN, std::vector<uint32_t>(index.begin() + 1, index.end())};
+    return e;
 }
 
 std::vector<uint8_t> TypeTableBuilder::raw() const {
@@ -133,23 +121,7 @@ std::vector<uint8_t> TypeTableBuilder::raw() const {
 
 size_t TypeTableBuilder::raw_bytes() const { return raw().size(); }
 
-void TypeTableBuilder::verify(const std::vector<uint8_t>& sec, const std::vector<const std::vector<uint8_t>*>& btfs,
-                              const std::vector<std::vector<uint8_t>>& lists) {
-    struct tt_table t;
-    char err[256];
-    if (tt_load(sec.data(), sec.size(), &t, err, sizeof(err)) != BTFPACK_OK) throw Error(std::string("internal error: ") + err);
-    for (size_t i = 0; i < btfs.size(); i++) {
-        void* out = nullptr;
-        int rc = tt_assemble(&t, lists[i].data(), lists[i].size(), uint32_t(btfs[i]->size()), &out);
-        bool same = rc == BTFPACK_OK && std::equal(btfs[i]->begin(), btfs[i]->end(), static_cast<uint8_t*>(out));
-        free(out);
-        if (!same) {
-            tt_free(&t);
-            throw Error("internal error: a minimized BTF is not rebuilt exactly from the type table");
-        }
-    }
-    tt_free(&t);
-}
+
 
 std::vector<uint8_t> TypeTableBuilder::section() const {
     std::vector<uint8_t> tbl = raw();

@@ -10,15 +10,16 @@ namespace btfpack {
 
 class TypeTableBuilder {
 public:
-    // Adds one raw BTF (either byte order); returns its list (flags, varint count, varint indexes).
-    std::vector<uint8_t> add(const std::vector<uint8_t>& btf);
+    struct Entry {
+        bool big_endian;
+        std::vector<uint32_t> ids;  // type id i+1 of the BTF = table index ids[i]
+    };
+    // Adds one raw BTF (either byte order).
+    Entry add(const std::vector<uint8_t>& btf);
     // The TYPES section: u64 raw size + one zstd frame of the table.
     std::vector<uint8_t> section() const;
     size_t types() const { return records_.size(); }
     size_t raw_bytes() const;
-    // Throws Error unless every BTF is rebuilt byte for byte from section + its list.
-    static void verify(const std::vector<uint8_t>& section, const std::vector<const std::vector<uint8_t>*>& btfs,
-                       const std::vector<std::vector<uint8_t>>& lists);
 
 private:
     std::vector<std::vector<uint32_t>> records_;   // words; names = string index+1, refs = type index+1

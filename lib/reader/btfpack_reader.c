@@ -253,6 +253,70 @@ int btfpack_find(const struct btfpack_pack *pk, const char *distro, const char *
 	return BTFPACK_ERR_NOT_FOUND;
 }
 
+/* The table indexes of blob b (following delta bases, at most TT_MAX_DELTA_DEPTH deep);
+ * *ids is malloc'd. */
+static int blob_ids(const struct btfpack_pack *pk, uint32_t b, int depth, uint32_t max_n, uint32_t **ids, uint32_t *n,
+		    int *be)
+{
+	if (b >= pk->nblobs)
+		return BTFPACK_ERR_FORMAT;
+	const uint8_t *t = pk->blob_table.p + (uint64_t)b * 24;
+	uint64_t off = rd64(t), len = rd32(t + 8);
+	if (off > pk->blobs.len || len > pk->blobs.len - off || len < 2)
+		return BTFPACK_ERR_FORMAT;
+	const uint8_t *p = pk->blobs.p + off, *end = p + len;
+	uint8_t flags = *p++;
+	uint32_t *base = NULL, bn = 0, base_id, count;
+	int base_be, rc = BTFPACK_ERR_FORMAT;
+	*be = flags & TT_LIST_BIG_ENDIAN;
+	*ids = NULL;
+	if (flags & TT_LIST_DELTA) {
+		if (read_varint(&p, end, &base_id) || base_id == b || depth >= TT_MAX_DELTA_DEPTH)
+			return BTFPACK_ERR_FORMAT;
+		rc = blob_ids(pk, base_id, depth + 1, max_n, &base, &bn, &base_be);
+		if (rc)
+			return rc;
+		rc = BTFPACK_ERR_FORMAT;
+	}
+	if (read_varint(&p, end, &count) || count > max_n)
+		goto out;
+	uint32_t *out = malloc(sizeof(uint32_t) * ((size_t)count + 1));
+	if (!out) {
+		rc = BTFPACK_ERR_NOMEM;
+		goto out;
+	}
+	uint32_t have = 0, cursor = 0;
+	if (!(flags & TT_LIST_DELTA)) {
+		for (; have < count; have++)
+			if (read_varint(&p, end, &out[have]))
+				goto bad;
+	} else {
+		while (have < count) { /* (skip, copy, insert) triplets over the base list */
+			uint32_t skip, copy, ins;
+			if (read_varint(&p, end, &skip) || read_varint(&p, end, &copy) || read_varint(&p, end, &ins) ||
+			    skip > bn - cursor || copy > bn - cursor - skip || copy > count - have || ins > count - have - copy ||
+			    (!copy && !ins))
+				goto bad;
+			cursor += skip;
+			memcpy(out + have, base + cursor, sizeof(uint32_t) * copy);
+			cursor += copy;
+			have += copy;
+			for (uint32_t k = 0; k < ins; k++)
+				if (read_varint(&p, end, &out[have++]))
+					goto bad;
+		}
+	}
+	*ids = out;
+	*n = count;
+	rc = BTFPACK_OK;
+	goto out;
+bad:
+	free(out);
+out:
+	free(base);
+	return rc;
+}
+
 int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t *size, char *err, size_t el)
 {
 	struct btfpack_entry e;
@@ -260,8 +324,8 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 	if (rc)
 		return fail(err, el, rc, rc == BTFPACK_ERR_NOT_FOUND ? "no entry %zu" : "corrupt index", i);
 	const uint8_t *t = pk->blob_table.p + (uint64_t)e.blob_id * 24;
-	uint64_t off = rd64(t), clen = rd32(t + 8), rlen = rd32(t + 12), sum = rd64(t + 16);
-	if (off > pk->blobs.len || clen > pk->blobs.len - off || rlen > pk->max_raw || rlen < 24)
+	uint64_t rlen = rd32(t + 12), sum = rd64(t + 16);
+	if (rlen > pk->max_raw || rlen < 24)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table entry %u", e.blob_id);
 	struct btfpack_pack *mp = (struct btfpack_pack *)pk;
 	if (!mp->table_loaded) {
@@ -271,8 +335,13 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 			return fail(err, el, rc, "%s", terr);
 		mp->table_loaded = 1;
 	}
+	uint32_t *ids = NULL, n = 0;
+	int be = 0;
+	rc = blob_ids(pk, e.blob_id, 0, (uint32_t)(rlen / 12), &ids, &n, &be);
 	void *out = NULL;
-	rc = tt_assemble(&pk->table, pk->blobs.p + off, clen, (uint32_t)rlen, &out);
+	if (!rc)
+		rc = tt_assemble(&pk->table, ids, n, be, (uint32_t)rlen, &out);
+	free(ids);
 	if (rc)
 		return fail(err, el, rc, "blob %u cannot be rebuilt from the type table", e.blob_id);
 	if (!SUM_OK(sum, XXH3_64bits(out, rlen))) {

@@ -114,26 +114,20 @@ void tt_free(struct tt_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, uint32_t raw_len, void **out)
+int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int be, uint32_t raw_len, void **out)
 {
-	const uint8_t *p = list, *end = list + list_len;
-	uint32_t n;
-	if (list_len < 1 || raw_len < 24)
+	if (raw_len < 24)
 		return BTFPACK_ERR_FORMAT;
-	int be = *p++ & 1;
-	if (read_varint(&p, end, &n) || n > list_len || n > t->ntypes * 4u + 1)
-		return BTFPACK_ERR_FORMAT;
-	uint32_t *ids = malloc(sizeof(uint32_t) * ((size_t)n + 1));
 	uint32_t *local_of = calloc((size_t)t->ntypes + 1, sizeof(uint32_t)); /* table index+1 -> local id */
 	uint32_t *str_at = calloc((size_t)t->nstrings + 1, sizeof(uint32_t)); /* string index+1 -> offset */
 	uint8_t *o = malloc(raw_len);
 	int rc = BTFPACK_ERR_FORMAT;
-	if (!ids || !local_of || !str_at || !o) {
+	if (!local_of || !str_at || !o) {
 		rc = BTFPACK_ERR_NOMEM;
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (read_varint(&p, end, &ids[i]) || ids[i] >= t->ntypes)
+		if (ids[i] >= t->ntypes)
 			goto out;
 		if (!local_of[ids[i] + 1])
 			local_of[ids[i] + 1] = i + 1;
@@ -206,7 +200,6 @@ int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, 
 	o = NULL;
 	rc = BTFPACK_OK;
 out:
-	free(ids);
 	free(local_of);
 	free(str_at);
 	free(o);

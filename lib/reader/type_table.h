@@ -31,9 +31,12 @@ struct tt_table {
 /* Decompresses and validates the TYPES section (u64 raw size + one zstd frame). */
 int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
 void tt_free(struct tt_table *t);
-/* Rebuilds one kernel's raw BTF from its list (u8 flags, varint n, n varint indexes); out is
- * malloc'd with exactly raw_len bytes, or the call fails. */
-int tt_assemble(const struct tt_table *t, const uint8_t *list, size_t list_len, uint32_t raw_len, void **out);
+/* Rebuilds one kernel's raw BTF from its type table indexes (type id i+1 = entry ids[i]), in
+ * big-endian order if be; out is malloc'd with exactly raw_len bytes, or the call fails. */
+int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int be, uint32_t raw_len, void **out);
+
+/* A BTF's list (docs/FORMAT.md, BLOBS): flags, then plain indexes or edits of a base list. */
+enum { TT_LIST_BIG_ENDIAN = 1, TT_LIST_DELTA = 2, TT_MAX_DELTA_DEPTH = 8 };
 
 #ifdef __cplusplus
 }
