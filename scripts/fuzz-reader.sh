@@ -24,4 +24,5 @@ if [ "$rc" -ne 0 ]; then
   echo "fuzz-reader: FAILED (exit $rc); the crashing input is in $out/"
   exit 1
 fi
-echo "fuzz-reader: ${secs}s without a crash"
+summary="fuzz-reader: ${secs}s without a crash: $(grep -E 'stat::number_of_executed_units' "$out/fuzz.log" | awk '{print $2}') executions, $(grep -E 'stat::new_units_added' "$out/fuzz.log" | awk '{print $2}') new corpus units"
+echo "$summary" | tee "$out/summary.txt"
