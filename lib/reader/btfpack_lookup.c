@@ -87,6 +87,19 @@ int btfpack_nearest(const struct btfpack_pack *pack, const struct btfpack_host *
 	return nbest;
 }
 
+/* BTFHub-archive names some releases two ways: Debian 11 as "bullseye" (btfhub) and "11"
+ * (older trees, Debian package harvests), Amazon Linux 1 as "1" and "2018". */
+static const char *release_alias(const char *distro, const char *version)
+{
+	static const char *const table[][3] = {
+		{"debian", "bullseye", "11"}, {"debian", "11", "bullseye"}, {"amzn", "1", "2018"}, {"amzn", "2018", "1"},
+	};
+	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+		if (!strcmp(distro, table[k][0]) && !strcmp(version, table[k][1]))
+			return table[k][2];
+	return NULL;
+}
+
 static int readable(const char *path)
 {
 	return access(path, R_OK) == 0;
@@ -128,6 +141,10 @@ int btfpack_lookup(const struct btfpack_lookup_opts *o, struct btfpack_btf *out,
 	if (o->pack) {
 		size_t i;
 		int rc = btfpack_find(o->pack, h->distro, h->version, h->arch, h->kernel, &i);
+		/* the same release under its other archive name (not a guess: the same kernel) */
+		const char *alias = release_alias(h->distro, h->version);
+		if (rc == BTFPACK_ERR_NOT_FOUND && alias)
+			rc = btfpack_find(o->pack, h->distro, alias, h->arch, h->kernel, &i);
 		if (rc == BTFPACK_OK) {
 			char gerr[256];
 			rc = btfpack_get_btf(o->pack, i, &out->data, &out->size, gerr, sizeof(gerr));

@@ -123,6 +123,29 @@ TEST_CASE("lookup: a miss never guesses and names the nearest kernels", "[lookup
     CHECK(std::string(err).find("no kernel for debian/10/x86_64") != std::string::npos);
 }
 
+TEST_CASE("lookup: a release BTFHub names two ways is found under either", "[lookup]") {
+    PackWriter w;
+    w.add_kernel({"debian", "11", "x86_64", "5.10.0-32-amd64"}, tiny_btf("deb11"), 0, 0);
+    auto bytes = w.serialize();
+    struct btfpack_pack* pack = nullptr;
+    REQUIRE(btfpack_open_memory(bytes.data(), bytes.size(), &pack, nullptr, 0) == BTFPACK_OK);
+    struct btfpack_host host {};
+    snprintf(host.distro, sizeof(host.distro), "debian");
+    snprintf(host.version, sizeof(host.version), "bullseye");  // what host detection says for Debian 11
+    snprintf(host.arch, sizeof(host.arch), "x86_64");
+    snprintf(host.kernel, sizeof(host.kernel), "5.10.0-32-amd64");
+    struct btfpack_lookup_opts o = {};
+    o.kernel_btf = "";
+    o.pack = pack;
+    o.host = &host;
+    struct btfpack_btf out;
+    char err[512];
+    CHECK(btfpack_lookup(&o, &out, err, sizeof(err)) == BTFPACK_OK);
+    CHECK(out.layer == BTFPACK_LAYER_PACK);
+    btfpack_btf_free(&out);
+    btfpack_close(pack);
+}
+
 TEST_CASE("lookup: the remote callback answers what the pack lacks", "[lookup]") {
     Fixture f;
     f.set_host("fedora", "34", "x86_64", "5.11.12-300.fc34.x86_64");

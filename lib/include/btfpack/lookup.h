@@ -3,7 +3,9 @@
  * embedded), (4) an optional callback that fetches from a remote service. The result says which
  * layer answered and gives a path usable as bpf_object_open_opts.btf_custom_path (a memfd for
  * BTFs from the pack or the callback: no temporary file is left behind). Never guesses: if the
- * pack has no exact match, the error names the host and the nearest kernels the pack has. */
+ * pack has no exact match, the error names the host and the nearest kernels the pack has.
+ * (Releases BTFHub names two ways, Debian 11 "bullseye"/"11" and Amazon Linux 1 "1"/"2018",
+ * are looked up under both names.) */
 #ifndef BTFPACK_LOOKUP_H
 #define BTFPACK_LOOKUP_H
 
