@@ -111,7 +111,7 @@ int make(const std::string& source, size_t n, const std::string& dir) {
         KernelKey k{distros[i % 6], std::to_string(7 + (i / 6) % 5), (i / 30) % 2 ? "arm64" : "x86_64",
                     "5." + std::to_string(4 + i % 11) + "." + std::to_string(i) + "-" + std::to_string(1000 + i) + "-generic"};
         const auto& b = blobs[i % blobs.size()];
-        w.add_kernel(k, b, 0, 0);
+        w.add_kernel(k, b, 0);
         fs::create_directories(dir + "/tree/" + k.distro + "/" + k.version + "/" + k.arch);
         write_file_atomically(dir + "/tree/" + k.str() + ".btf", b);
         fprintf(keys, "%s\n", k.str().c_str());

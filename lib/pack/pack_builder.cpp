@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -37,6 +38,12 @@ struct ObjectSet {
     }
 };
 
+std::string hex64(uint64_t v) {
+    char b[17];
+    snprintf(b, sizeof(b), "%016llx", (unsigned long long)v);
+    return b;
+}
+
 ObjectSet load_objects(const std::vector<std::string>& specs) {
     ObjectSet set;
     if (specs.empty()) throw Error("no BPF object given");
@@ -51,7 +58,7 @@ ObjectSet load_objects(const std::vector<std::string>& specs) {
         std::vector<uint8_t> bytes = read_whole_file(path);
         std::string name = path.substr(path.find_last_of('/') + 1);
         set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(bytes.size()) + "\t" +
-                                 std::to_string(hash64(bytes.data(), bytes.size())));
+                                 hex64(hash64(bytes.data(), bytes.size())));
         set.by_arch[arch].push_back(std::move(obj));
     }
     std::sort(set.meta_lines.begin(), set.meta_lines.end());
@@ -128,7 +135,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
 
     struct Slot {
         std::vector<uint8_t> btf;
-        uint64_t size = 0, hash = 0;
+        uint64_t hash = 0;  // XXH3-64 of the archive file
         bool ok = false, reused = false;
         std::string error;
     };
@@ -142,12 +149,11 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             const ArchiveKernel& k = kernels[i];
             try {
                 std::vector<uint8_t> bytes = read_whole_file(k.path);
-                s.size = bytes.size();
                 s.hash = hash64(bytes.data(), bytes.size());
                 auto it = res.update_used ? prev.index.find(k.key.str()) : prev.index.end();
-                uint64_t psize, phash;
-                if (it != prev.index.end() && btfpack_source_at(prev.pack, it->second, &psize, &phash) == BTFPACK_OK &&
-                    psize == s.size && phash == s.hash) {
+                uint64_t phash;
+                if (it != prev.index.end() && btfpack_source_at(prev.pack, it->second, &phash) == BTFPACK_OK &&
+                    phash == s.hash) {
                     void* data;
                     size_t len;
                     char err[256];
@@ -189,7 +195,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             continue;
         }
         (s.reused ? res.reused : res.minimized)++;
-        writer.add_kernel(kernels[i].key, std::move(s.btf), s.size, s.hash);
+        writer.add_kernel(kernels[i].key, std::move(s.btf), s.hash);
     }
     if (opt.strict && !res.failures.empty())
         throw Error(res.failures[0].message + " (--strict: " + std::to_string(res.failures.size()) +

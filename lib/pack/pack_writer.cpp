@@ -117,7 +117,7 @@ std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t
     return out;
 }
 
-void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_size, uint64_t source_hash) {
+void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash) {
     for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})
         if (part->empty() || part->find('/') != std::string::npos || part->find('\0') != std::string::npos)
             throw Error(key.str(), "invalid kernel name component");
@@ -134,7 +134,7 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
     }
     for (auto& e : entries_)
         if (e.key == key) throw Error(key.str(), "kernel added twice");
-    entries_.push_back({key, id, source_size, source_hash});
+    entries_.push_back({key, id, source_hash});
 }
 
 std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
@@ -175,6 +175,14 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
                                std::to_string(types_section.size()) + " bytes compressed";
     std::string storage = "storage=" + storage_desc + "\n";
     meta.insert(meta.end(), storage.begin(), storage.end());
+    {  // META is stored as u64 raw size + one zstd frame
+        std::vector<uint8_t> z(8 + ZSTD_compressBound(meta.size()));
+        for (int k = 0; k < 8; k++) z[size_t(k)] = uint8_t(uint64_t(meta.size()) >> (8 * k));
+        size_t n = ZSTD_compress(z.data() + 8, z.size() - 8, meta.data(), meta.size(), ZSTD_maxCLevel());
+        if (ZSTD_isError(n)) throw Error("zstd: cannot compress the pack metadata");
+        z.resize(8 + n);
+        meta.swap(z);
+    }
 
     uint32_t nblocks = uint32_t((entries.size() + kBlockEntries - 1) / kBlockEntries);
     put32(index, uint32_t(entries.size()));
@@ -196,7 +204,6 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         index.insert(index.end(), key.begin() + long(shared), key.end());
         varint(index, uint32_t(entries[i].blob));
         prev = key;
-        put64(sources, entries[i].source_size);
         put64(sources, entries[i].source_hash);
     }
     uint32_t max_raw = 0;

@@ -25,6 +25,7 @@
 #define MAX_SECTIONS 16
 #define BLOCK_ENTRIES 16
 #define MAX_KEY 511
+#define MAX_META (1u << 20)
 #define MAX_RAW_BLOB (16u << 20) /* a minimized BTF is KBs; even a full kernel BTF is ~10 MB */
 
 /* Fuzzing builds skip checksum comparisons so the fuzzer reaches the structural checks. */
@@ -113,12 +114,6 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 	}
 	if (pk->nblobs > pk->blob_table.len / 24 || pk->blob_table.len != pk->nblobs * 24)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table");
-	pk->meta_text = malloc(pk->meta.len + 1);
-	if (!pk->meta_text)
-		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	if (pk->meta.len)
-		memcpy(pk->meta_text, pk->meta.p, pk->meta.len);
-	pk->meta_text[pk->meta.len] = 0;
 	return BTFPACK_OK;
 }
 
@@ -176,7 +171,24 @@ void btfpack_close(struct btfpack_pack *pk)
 
 size_t btfpack_count(const struct btfpack_pack *pk) { return (size_t)pk->kernels; }
 size_t btfpack_blob_count(const struct btfpack_pack *pk) { return (size_t)pk->nblobs; }
-const char *btfpack_meta(const struct btfpack_pack *pk) { return pk->meta_text; }
+const char *btfpack_meta(const struct btfpack_pack *pk)
+{
+	struct btfpack_pack *mp = (struct btfpack_pack *)pk; /* decompressed on first use */
+	if (!mp->meta_text) {
+		uint64_t raw = pk->meta.len >= 8 ? rd64(pk->meta.p) : 0;
+		mp->meta_text = malloc(raw <= MAX_META ? raw + 1 : 1);
+		if (!mp->meta_text)
+			return "";
+		mp->meta_text[0] = 0;
+		if (raw && raw <= MAX_META &&
+		    ZSTD_getFrameContentSize(pk->meta.p + 8, pk->meta.len - 8) == raw &&
+		    tt_decompress(mp->meta_text, raw, pk->meta.p + 8, pk->meta.len - 8) == 0)
+			mp->meta_text[raw] = 0;
+		else
+			mp->meta_text[0] = 0;
+	}
+	return mp->meta_text;
+}
 
 /* Decode entry i by walking its block from the block's first entry. */
 static int decode_entry(const struct btfpack_pack *pk, size_t i, struct btfpack_entry *e)
@@ -208,12 +220,11 @@ int btfpack_entry_at(const struct btfpack_pack *pk, size_t i, struct btfpack_ent
 	return decode_entry(pk, i, out);
 }
 
-int btfpack_source_at(const struct btfpack_pack *pk, size_t i, uint64_t *size, uint64_t *hash)
+int btfpack_source_at(const struct btfpack_pack *pk, size_t i, uint64_t *hash)
 {
-	if (i >= pk->kernels || pk->sources.len != pk->kernels * 16)
+	if (i >= pk->kernels || pk->sources.len != pk->kernels * 8)
 		return BTFPACK_ERR_NOT_FOUND;
-	*size = rd64(pk->sources.p + 16 * (uint64_t)i);
-	*hash = rd64(pk->sources.p + 16 * (uint64_t)i + 8);
+	*hash = rd64(pk->sources.p + 8 * (uint64_t)i);
 	return BTFPACK_OK;
 }
 

@@ -28,6 +28,8 @@ struct tt_table {
 	uint64_t nchars;
 };
 
+/* One zstd frame into exactly dst_len bytes; 0 on success. */
+int tt_decompress(void *dst, size_t dst_len, const void *src, size_t src_len);
 /* Decompresses and validates the TYPES section (u64 raw size + one zstd frame). */
 int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
 void tt_free(struct tt_table *t);

@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len;
 		if (btfpack_get_btf(p, i, &btf, &len, err, sizeof(err)) == BTFPACK_OK)
 			free(btf);
-		uint64_t ssize, shash;
-		btfpack_source_at(p, i, &ssize, &shash);
+		uint64_t shash;
+		btfpack_source_at(p, i, &shash);
 	}
 	size_t idx;
 	btfpack_find(p, "debian", "12", "x86_64", "6.1.0-50-amd64", &idx);

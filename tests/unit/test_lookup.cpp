@@ -31,10 +31,10 @@ struct Fixture {
     struct btfpack_host host {};
     Fixture() {
         PackWriter w;
-        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.4.0-1045-aws"}, tiny_btf("aws1045"), 0, 0);
-        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.4.0-1046-aws"}, tiny_btf("aws1046"), 0, 0);
-        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.15.0-1001-gcp"}, tiny_btf("gcp"), 0, 0);
-        w.add_kernel({"centos", "8", "x86_64", "4.18.0-305.el8.x86_64"}, tiny_btf("el8"), 0, 0);
+        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.4.0-1045-aws"}, tiny_btf("aws1045"), 0);
+        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.4.0-1046-aws"}, tiny_btf("aws1046"), 0);
+        w.add_kernel({"ubuntu", "20.04", "x86_64", "5.15.0-1001-gcp"}, tiny_btf("gcp"), 0);
+        w.add_kernel({"centos", "8", "x86_64", "4.18.0-305.el8.x86_64"}, tiny_btf("el8"), 0);
         bytes = w.serialize();
         REQUIRE(btfpack_open_memory(bytes.data(), bytes.size(), &pack, nullptr, 0) == BTFPACK_OK);
         set_host("ubuntu", "20.04", "x86_64", "5.4.0-1045-aws");
@@ -125,7 +125,7 @@ TEST_CASE("lookup: a miss never guesses and names the nearest kernels", "[lookup
 
 TEST_CASE("lookup: a release BTFHub names two ways is found under either", "[lookup]") {
     PackWriter w;
-    w.add_kernel({"debian", "11", "x86_64", "5.10.0-32-amd64"}, tiny_btf("deb11"), 0, 0);
+    w.add_kernel({"debian", "11", "x86_64", "5.10.0-32-amd64"}, tiny_btf("deb11"), 0);
     auto bytes = w.serialize();
     struct btfpack_pack* pack = nullptr;
     REQUIRE(btfpack_open_memory(bytes.data(), bytes.size(), &pack, nullptr, 0) == BTFPACK_OK);

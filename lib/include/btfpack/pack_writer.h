@@ -19,7 +19,8 @@ struct PackStats {
 
 class PackWriter {
 public:
-    void add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_size, uint64_t source_hash);
+    // source_hash: XXH3-64 of the archive file the BTF was made from (for build --update).
+    void add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash);
     void add_meta(const std::string& key, const std::string& value) { meta_.emplace_back(key, value); }
     size_t kernels() const { return entries_.size(); }
     // The pack's bytes; stats filled if given.
@@ -31,7 +32,7 @@ private:
     struct Entry {
         KernelKey key;
         size_t blob;
-        uint64_t source_size, source_hash;
+        uint64_t source_hash;
     };
     std::vector<Entry> entries_;
     std::vector<std::vector<uint8_t>> blobs_;

@@ -51,7 +51,7 @@ void btfpack_close(struct btfpack_pack *pack);
 /* Number of kernels, and of distinct BTF blobs. */
 size_t btfpack_count(const struct btfpack_pack *pack);
 size_t btfpack_blob_count(const struct btfpack_pack *pack);
-/* The META text (key=value lines), NUL-terminated copy owned by the pack. */
+/* The META text (key=value lines), NUL-terminated, owned by the pack ("" if unreadable). */
 const char *btfpack_meta(const struct btfpack_pack *pack);
 
 /* Entry i (0 <= i < count), in key order. */
@@ -59,8 +59,8 @@ int btfpack_entry_at(const struct btfpack_pack *pack, size_t i, struct btfpack_e
 /* Exact lookup; *index receives the entry number. BTFPACK_ERR_NOT_FOUND if absent. */
 int btfpack_find(const struct btfpack_pack *pack, const char *distro, const char *version,
 		 const char *arch, const char *kernel, size_t *index);
-/* The archive file entry i was built from (size and XXH3-64 hash of its bytes), for incremental builds. */
-int btfpack_source_at(const struct btfpack_pack *pack, size_t i, uint64_t *size, uint64_t *hash);
+/* XXH3-64 of the archive file entry i was built from, for incremental builds. */
+int btfpack_source_at(const struct btfpack_pack *pack, size_t i, uint64_t *hash);
 /* Decompress entry i's BTF into a malloc'd buffer (caller frees), checking its checksum. */
 int btfpack_get_btf(const struct btfpack_pack *pack, size_t i, void **data, size_t *size,
 		    char *err, size_t err_len);
