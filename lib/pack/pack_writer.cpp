@@ -73,8 +73,9 @@ Compressed compress_all(const std::vector<const std::vector<uint8_t>*>& blobs, s
     return c;
 }
 
-// Every candidate storage: no dictionary, dictionaries trained on the blobs, the most used blobs
-// as a raw-content dictionary (delta coding against a base). on_option sees each one.
+// The per-blob zstd alternatives measured against the type table (storage_options): no
+// dictionary, dictionaries trained on the blobs, the most used blobs as a raw-content
+// dictionary (delta coding against a base). on_option sees each one.
 template <typename F>
 void each_storage(const std::vector<const std::vector<uint8_t>*>& blobs, const std::vector<size_t>& uses, F on_option) {
     on_option(compress_all(blobs, {}, "zstd -19, no dictionary"));
@@ -268,8 +269,8 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         stats->kernels = entries.size();
         stats->blobs = blobs.size();
         stats->bytes = out.size();
-        stats->dict_bytes = types_section.size();
-        stats->compressed_blob_bytes = blob_bytes.size();
+        stats->type_table_bytes = types_section.size();
+        stats->list_bytes = blob_bytes.size();
         stats->raw_blob_bytes = 0;
         for (const auto* b : blobs) stats->raw_blob_bytes += b->size();
         stats->storage = storage_desc;

@@ -1,5 +1,5 @@
-// PackWriter: collects (kernel -> minimized BTF) pairs, stores identical BTFs once, picks the
-// smallest zstd dictionary setup, and writes a pack file (docs/FORMAT.md) atomically.
+// PackWriter: collects (kernel -> minimized BTF) pairs, stores identical BTFs once, the rest as
+// lists into one shared type table, and writes a pack file (docs/FORMAT.md) atomically.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -13,8 +13,10 @@ namespace btfpack {
 
 struct PackStats {
     uint64_t kernels = 0, blobs = 0, bytes = 0;  // bytes: the whole pack file
-    uint64_t raw_blob_bytes = 0, compressed_blob_bytes = 0, dict_bytes = 0;
-    std::string storage;  // "zstd+trained-dict 16384", "zstd+base-blob dict", "zstd"
+    uint64_t raw_blob_bytes = 0;   // the distinct BTFs, uncompressed
+    uint64_t list_bytes = 0;       // their lists (BLOBS section)
+    uint64_t type_table_bytes = 0; // the TYPES section
+    std::string storage;           // e.g. "type table: 383 distinct types, 6350 bytes compressed"
 };
 
 class PackWriter {
@@ -48,8 +50,9 @@ struct StorageOption {
     std::string description;
     uint64_t dict_bytes = 0, frame_bytes = 0;  // total = dict_bytes + frame_bytes
 };
-// Every storage the writer considers for these blobs (uses[i]: kernels sharing blob i);
-// the first is plain zstd. The writer keeps the smallest.
+// The per-blob zstd alternatives to the type table, for the storage comparison
+// (scripts/bench-pack-storage): plain, trained dictionaries, base blobs as raw dictionary.
+// uses[i]: kernels sharing blob i.
 std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t>>& blobs, const std::vector<size_t>& uses);
 
 }  // namespace btfpack
