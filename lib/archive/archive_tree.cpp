@@ -37,7 +37,8 @@ std::vector<ArchiveKernel> scan_archive(const std::string& root, const ArchiveFi
         if (parts.size() != 4) continue;  // <distro>/<version>/<arch>/<file>
         std::string file = parts[3], kernel;
         if (ends_with(file, ".btf.tar.xz")) kernel = file.substr(0, file.size() - 11);
-        else if (ends_with(file, ".btf")) kernel = file.substr(0, file.size() - 4);
+        else if (ends_with(file, ".btf")) kernel = file.substr(0, file.size() - 4);  // raw BTF or ELF
+        else if (file.rfind("vmlinux-", 0) == 0) kernel = file.substr(8);          // ELF vmlinux-<kernel>
         else continue;
         if (kernel.empty() || file[0] == '.') continue;
         ArchiveKernel k{{parts[0], parts[1], parts[2], kernel}, it->path().string(), it->file_size(ec)};

@@ -19,16 +19,19 @@ mkdir -p $A/debian/11/x86_64 $A/debian/12/x86_64 $A/debian/12/arm64 $A/debian/13
 cp "$k510" $A/debian/11/x86_64/; cp "$k61" $A/debian/12/x86_64/; cp "$karm" $A/debian/12/arm64/; cp "$ks390" $A/debian/13/s390x/
 cp "$k61" $A/ubuntu/22.04/x86_64/6.1.0-dup-generic.btf.tar.xz                 # same layout, other name
 tar -xJOf "$k510" > $A/centos/8/x86_64/5.10.0-raw.el8.x86_64.btf              # raw .btf, same layout as 5.10
+mkdir -p $A/ol/8/arm64                                                         # ELF vmlinux, same layout as arm64
+tar -xJOf "$karm" > $T/arm.btf && objcopy -I binary -O elf64-little --rename-section .data=.BTF,alloc,load,readonly,data,contents \
+  $T/arm.btf $A/ol/8/arm64/vmlinux-5.15.0-1.el8uek.aarch64
 head -c 100000 "$k61" > $A/fedora/34/x86_64/5.11.12-300.fc34.x86_64.btf.tar.xz  # truncated xz
 OBJ_ARGS=$(ls "$OBJS"/*.o | tr '\n' ' ')
 
 "$BTFPACK" build $A $OBJ_ARGS -o $T/p.pack --json >$T/out.json 2>$T/err; rc=$?
 check "build skips the corrupt kernel with exit 3" "[ $rc -eq 3 ]"
 check "the skipped file is named" "grep -q 'fedora/34/x86_64/5.11.12-300.fc34.x86_64.btf.tar.xz' $T/err"
-check "6 kernels packed, 4 distinct blobs (duplicates stored once)" \
-  "python3 -c 'import json,sys; d=json.load(open(\"$T/out.json\")); sys.exit(0 if (d[\"kernels\"],d[\"blobs\"],d[\"skipped\"])==(6,4,1) else 1)'"
-check "ls lists 6 kernels" "[ \$($BTFPACK ls $T/p.pack | wc -l) -eq 6 ]"
-check "ls --json parses" "$BTFPACK ls --json $T/p.pack | python3 -c 'import json,sys; assert len(json.load(sys.stdin))==6'"
+check "7 kernels packed, 4 distinct blobs (duplicates stored once)" \
+  "python3 -c 'import json,sys; d=json.load(open(\"$T/out.json\")); sys.exit(0 if (d[\"kernels\"],d[\"blobs\"],d[\"skipped\"])==(7,4,1) else 1)'"
+check "ls lists 7 kernels" "[ \$($BTFPACK ls $T/p.pack | wc -l) -eq 7 ]"
+check "ls --json parses" "$BTFPACK ls --json $T/p.pack | python3 -c 'import json,sys; assert len(json.load(sys.stdin))==7'"
 check "info names the objects" "$BTFPACK info $T/p.pack | grep -q 'object: \\* minimal.o'"
 
 "$BTFPACK" build $A $OBJ_ARGS -o $T/strict.pack --strict >/dev/null 2>&1; rc=$?
@@ -38,7 +41,7 @@ rm $A/fedora/34/x86_64/*.btf.tar.xz
 # every packed BTF is what minimize gives for that kernel, byte for byte
 allsame=1
 while read -r key _; do
-  f=$(ls $A/$key.btf.tar.xz $A/$key.btf 2>/dev/null | head -1)
+  f=$(ls $A/$key.btf.tar.xz $A/$key.btf "$A/$(dirname "$key")/vmlinux-$(basename "$key")" 2>/dev/null | head -1)
   "$BTFPACK" get $T/p.pack "$key" -o $T/got.btf && "$BTFPACK" minimize "$f" $OBJ_ARGS -o $T/want.btf && cmp -s $T/got.btf $T/want.btf || { allsame=0; echo "  differs: $key"; }
 done < <("$BTFPACK" ls $T/p.pack)
 check "get returns exactly the minimized BTF of each kernel" "[ $allsame -eq 1 ]"
@@ -54,20 +57,20 @@ for o in $OBJ_ARGS; do
 done
 check "libbpf relocates every object identically with the packed BTF" "[ $libbpf_ok -eq 1 ]"
 check "get of an unknown kernel fails naming it" "! $BTFPACK get $T/p.pack debian/12/x86_64/nope -o $T/x.btf 2>&1 | grep -q nope; [ \${PIPESTATUS[0]} -ne 0 ] && [ ! -e $T/x.btf ]"
-check "verify --against the archive" "$BTFPACK verify $T/p.pack --against $A --objs $OBJ_ARGS | tail -1 | grep -q '6/6 kernels'"
+check "verify --against the archive" "$BTFPACK verify $T/p.pack --against $A --objs $OBJ_ARGS | tail -1 | grep -q '7/7 kernels'"
 
 # --update: one new kernel costs one kernel's work
 mkdir -p $A/ubuntu/20.04/arm64 && cp "$karm" $A/ubuntu/20.04/arm64/5.4.0-1045-aws.btf.tar.xz
 "$BTFPACK" build $A $OBJ_ARGS -o $T/p2.pack --update $T/p.pack --json >$T/up.json 2>$T/uperr
 check "--update recomputes only the new kernel" \
-  "python3 -c 'import json,sys; d=json.load(open(\"$T/up.json\")); sys.exit(0 if (d[\"kernels\"],d[\"minimized\"],d[\"reused\"])==(7,1,6) else 1)'"
+  "python3 -c 'import json,sys; d=json.load(open(\"$T/up.json\")); sys.exit(0 if (d[\"kernels\"],d[\"minimized\"],d[\"reused\"])==(8,1,7) else 1)'"
 "$BTFPACK" build $A $OBJ_ARGS -o $T/p3.pack --json >$T/full.json 2>/dev/null
 check "--update result equals a full rebuild (same kernels, same BTFs)" \
   "diff <($BTFPACK ls $T/p2.pack) <($BTFPACK ls $T/p3.pack) >/dev/null"
 first_obj=$(ls "$OBJS"/*.o | head -1)
 "$BTFPACK" build $A $first_obj -o $T/p4.pack --update $T/p.pack --json >$T/ch.json 2>$T/cherr
 check "changed objects force a full rebuild" \
-  "grep -q 'objects changed' $T/cherr && python3 -c 'import json,sys; d=json.load(open(\"$T/ch.json\")); sys.exit(0 if d[\"reused\"]==0 and d[\"minimized\"]==7 else 1)'"
+  "grep -q 'objects changed' $T/cherr && python3 -c 'import json,sys; d=json.load(open(\"$T/ch.json\")); sys.exit(0 if d[\"reused\"]==0 and d[\"minimized\"]==8 else 1)'"
 
 # per-arch objects: ARCH=obj.o
 "$BTFPACK" build $A x86_64=$first_obj -o $T/x86.pack --json >$T/x.json 2>$T/xerr

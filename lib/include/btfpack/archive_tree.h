@@ -1,5 +1,6 @@
 // ArchiveTree: the kernels of a BTFHub-archive checkout,
-// <distro>/<distro-version>/<arch>/<kernel-release>.btf.tar.xz (or .btf: raw BTF or ELF).
+// <distro>/<distro-version>/<arch>/<kernel-release>.btf.tar.xz, or <kernel-release>.btf (raw BTF
+// or ELF), or vmlinux-<kernel-release> (ELF with .BTF) in the same layout.
 #pragma once
 #include <cstdint>
 #include <string>
