@@ -87,28 +87,42 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 	t->ntypes = rd32(p);
 	t->nstrings = rd32(p + 4);
 	p += 8;
-	uint64_t need = 4 * ((uint64_t)t->ntypes + 1) + 4 * ((uint64_t)t->nstrings + 1);
-	if (need > (uint64_t)(end - p)) {
+	if (4 * ((uint64_t)t->ntypes + t->nstrings) > (uint64_t)(end - p)) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table counts");
 	}
-	t->type_off = p;
-	p += 4 * ((uint64_t)t->ntypes + 1);
-	t->str_off = p;
-	p += 4 * ((uint64_t)t->nstrings + 1);
-	t->nwords = rd32(t->type_off + 4 * (uint64_t)t->ntypes);
-	if (rd32(t->type_off) != 0 || t->nwords > (uint64_t)(end - p) / 4) {
+	/* record lengths (words) and string lengths -> offsets; then chars, then words */
+	t->type_off = malloc(sizeof(uint32_t) * ((size_t)t->ntypes + 1));
+	t->str_off = malloc(sizeof(uint32_t) * ((size_t)t->nstrings + 1));
+	if (!t->type_off || !t->str_off) {
 		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table records");
+		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
 	}
-	t->words = p;
-	p += 4 * t->nwords;
+	uint64_t sum = 0;
+	t->type_off[0] = 0;
+	for (uint32_t i = 0; i < t->ntypes; i++, p += 4) {
+		sum += rd32(p);
+		if (sum > raw)
+			break;
+		t->type_off[i + 1] = (uint32_t)sum;
+	}
+	t->nwords = sum;
+	sum = 0;
+	t->str_off[0] = 0;
+	for (uint32_t i = 0; i < t->nstrings && t->nwords <= raw; i++, p += 4) {
+		sum += rd32(p);
+		if (sum > raw)
+			break;
+		t->str_off[i + 1] = (uint32_t)sum;
+	}
+	t->nchars = sum;
+	if (t->nwords > raw || t->nchars > (uint64_t)(end - p) ||
+	    (uint64_t)(end - p) - t->nchars != 4 * t->nwords) {
+		tt_free(t);
+		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table lengths");
+	}
 	t->chars = p;
-	t->nchars = rd32(t->str_off + 4 * (uint64_t)t->nstrings);
-	if (rd32(t->str_off) != 0 || t->nchars > (uint64_t)(end - p)) {
-		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table strings");
-	}
+	t->words = p + t->nchars;
 	/* records and strings are validated when a BTF uses them (tt_assemble) */
 	return BTFPACK_OK;
 }
@@ -116,6 +130,8 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 void tt_free(struct tt_table *t)
 {
 	free(t->raw);
+	free(t->type_off);
+	free(t->str_off);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -140,7 +156,7 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 	/* types: from offset 24; strings follow, starting with "" */
 	uint64_t tlen = 0;
 	for (uint32_t i = 0; i < n; i++) { /* each record used: in bounds, sized as its kind says */
-		uint32_t a = rd32(t->type_off + 4 * (uint64_t)ids[i]), b = rd32(t->type_off + 4 * ((uint64_t)ids[i] + 1));
+		uint32_t a = t->type_off[ids[i]], b = t->type_off[ids[i] + 1];
 		if (b < a || b > t->nwords || b - a < 3)
 			goto out;
 		uint32_t info = rd32(t->words + 4 * ((uint64_t)a + 1));
@@ -154,7 +170,7 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 	o[sp++] = 0;
 	uint8_t *tp = o + 24;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t a = rd32(t->type_off + 4 * (uint64_t)ids[i]), b = rd32(t->type_off + 4 * ((uint64_t)ids[i] + 1));
+		uint32_t a = t->type_off[ids[i]], b = t->type_off[ids[i] + 1];
 		uint32_t kind = (rd32(t->words + 4 * ((uint64_t)a + 1)) >> 24) & 0x1f;
 		for (uint32_t w = 0; w < b - a; w++, tp += 4) {
 			uint32_t v = rd32(t->words + 4 * ((uint64_t)a + w));
@@ -164,7 +180,7 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 					if (v > t->nstrings)
 						goto out;
 					if (!str_at[v]) { /* first use: check and append the string */
-						uint32_t sa = rd32(t->str_off + 4 * ((uint64_t)v - 1)), sb = rd32(t->str_off + 4 * (uint64_t)v);
+						uint32_t sa = t->str_off[v - 1], sb = t->str_off[v];
 						if (sb < sa || sb > t->nchars || memchr(t->chars + sa, 0, sb - sa) ||
 						    sp - 24 - tlen > UINT32_MAX || sb - sa + 1 > raw_len - sp)
 							goto out;

@@ -21,7 +21,7 @@ enum tt_role tt_word_role(uint32_t kind, uint32_t w);
 struct tt_table {
 	uint8_t *raw; /* decompressed section content (owned) */
 	uint32_t ntypes, nstrings;
-	const uint8_t *type_off, *str_off; /* u32 arrays of ntypes+1 / nstrings+1 entries */
+	uint32_t *type_off, *str_off;      /* ntypes+1 / nstrings+1 offsets, from the stored lengths (owned) */
 	const uint8_t *words;              /* records, u32 LE */
 	uint64_t nwords;
 	const uint8_t *chars;
