@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
                       "BPF objects: obj.o for every arch, or ARCH=obj.o (ARCH as in the archive: x86_64, arm64, s390x)")
         ->required();
     build->add_option("-o,--output", build_out, "pack file to write (atomically: temp file + rename)")->required();
-    build->add_option("--distro", bo.filter.distros, "only these distros (repeatable)");
-    build->add_option("--arch", bo.filter.arches, "only these arches (repeatable)");
+    build->add_option("--distro", bo.filter.distros, "only this distro (repeat the option for more)")->allow_extra_args(false);
+    build->add_option("--arch", bo.filter.arches, "only this arch (repeat the option for more)")->allow_extra_args(false);
     build->add_option("--kernel", bo.filter.kernel_glob, "only kernel releases matching this glob, e.g. '5.4.*'");
     build->add_option("-j,--jobs", bo.jobs, "parallel workers (default: all cores; ~25 MB each)");
     build->add_option("--update", bo.update_from,

@@ -76,6 +76,8 @@ check "changed objects force a full rebuild" \
 "$BTFPACK" build $A x86_64=$first_obj -o $T/x86.pack --json >$T/x.json 2>$T/xerr
 check "ARCH=obj packs only that arch's kernels and says which arches had no object" \
   "python3 -c 'import json,sys; d=json.load(open(\"$T/x.json\")); sys.exit(0 if d[\"kernels\"]==4 else 1)' && grep -q 'no object for arch arm64' $T/xerr"
+check "filters before the objects, repeated: --arch arm64 --arch x86_64 --distro debian" \
+  "$BTFPACK build $A --arch arm64 --arch x86_64 --distro debian $OBJ_ARGS -o $T/f2.pack >/dev/null 2>&1 && [ \$($BTFPACK ls $T/f2.pack | wc -l) -eq 3 ]"
 check "filters: --distro debian --arch x86_64" \
   "$BTFPACK build $A $OBJ_ARGS --distro debian --arch x86_64 -o $T/f.pack >/dev/null 2>&1 && [ \$($BTFPACK ls $T/f.pack | wc -l) -eq 2 ]"
 
