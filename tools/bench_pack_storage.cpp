@@ -21,15 +21,6 @@
 #include "pack/list_codec.h"
 #include "pack/type_table_builder.h"
 
-namespace {
-
-size_t zstd_size(const std::vector<uint8_t>& b) {
-    std::vector<uint8_t> out(ZSTD_compressBound(b.size()));
-    return ZSTD_compress(out.data(), out.size(), b.data(), b.size(), 19);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: bench_pack_storage PACK\n");
