@@ -42,8 +42,9 @@ int relocs(const std::vector<std::string>& paths, bool json, const std::string& 
     if (!btf_path.empty()) {
         auto kernel = load_kernel_btf(btf_path);
         for (const auto& o : objs) {
-            CandidateIndex index(kernel.get(), o);
-            for (const auto& line : relocation_outcomes(o, index)) std::cout << line << "\n";
+            LocalRelocations local(o);
+            CandidateIndex index(kernel.get(), local);
+            for (const auto& line : outcome_lines(local, relocate_object(local, index))) std::cout << line << "\n";
         }
         return 0;
     }

@@ -153,6 +153,9 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
         objs.emplace_back(has_arch ? spec.substr(0, eq) : "*", BpfObject::load(has_arch ? spec.substr(eq + 1) : spec));
     }
     if (objs.empty()) throw Error("verify --against needs --objs");
+    std::vector<LocalRelocations> locals;  // the local side, once per object for every kernel
+    locals.reserve(objs.size());
+    for (const auto& o : objs) locals.emplace_back(o.second);
     std::map<std::string, std::string> files;
     for (const auto& k : scan_archive(archive)) files[k.key.str()] = k.path;
     std::vector<size_t> which(n);
@@ -180,15 +183,17 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
         bool same = true;
         size_t lines = 0;
         bool any = false;
-        for (const auto& [oarch, obj] : objs) {
+        for (size_t oi = 0; oi < objs.size(); oi++) {
+            const auto& [oarch, obj] = objs[oi];
             bool specific = false;
             for (const auto& o : objs) specific |= o.first == arch;
             if (!(oarch == arch || (oarch == "*" && !specific))) continue;
             any = true;
-            auto want = comparable_outcomes(relocation_outcomes(obj, CandidateIndex(full.get(), obj)));
-            auto got = comparable_outcomes(relocation_outcomes(obj, CandidateIndex(min.get(), obj)));
-            lines += want.size();
-            if (want != got) {
+            const LocalRelocations& local = locals[oi];
+            RelocationOutcomes want = relocate_object(local, CandidateIndex(full.get(), local));
+            RelocationOutcomes got = relocate_object(local, CandidateIndex(min.get(), local));
+            lines += want.outcomes.size();
+            if (first_difference(local, want, got) != SIZE_MAX) {
                 same = false;
                 printf("DIFFERS %s: %s\n", e.key, obj.path().c_str());
             }

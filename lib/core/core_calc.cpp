@@ -3,23 +3,11 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdarg>
-#include <cstdio>
 
 namespace btfpack {
 namespace {
 
 constexpr int kEuclean = -EUCLEAN;  // "poison this instruction"
-
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-    char buf[1024];
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, sizeof(buf), f, ap);
-    va_end(ap);
-    return buf;
-}
 
 // spec null: no target. obs: where target reads are recorded (null for the local spec).
 int calc_field_relo(const CoreRelocation& relo, const CoreSpec* spec, const Target* obs, bool big_endian,
@@ -175,10 +163,22 @@ int bpf_size_bytes(uint8_t code) {
 
 bool is_ldimm64(const BpfInsn& i) { return i.code == 0x18; }
 
+RelocEvent event(RelocEventKind kind, int insn, InsnClass cls = InsnClass::Alu, uint64_t a = 0, uint64_t b = 0,
+                 uint64_t c = 0) {
+    RelocEvent ev;
+    ev.kind = kind;
+    ev.insn = insn;
+    ev.insn_class = cls;
+    ev.a = a;
+    ev.b = b;
+    ev.c = c;
+    return ev;
+}
+
 }  // namespace
 
 int calc_relo(const CoreRelocation& relo, const CoreSpec& local_spec, const CoreSpec* targ_spec, const Target& targ,
-              bool big_endian, RelocResult* res, RelocMessages* log) {
+              bool big_endian, RelocResult* res, RelocEvents* log) {
     *res = RelocResult();
     int err = -EOPNOTSUPP;
     if (is_field_based(relo.kind)) {
@@ -211,14 +211,13 @@ done:
         res->poison = true;
         err = 0;
     } else if (err == -EOPNOTSUPP) {
-        log->push_back(fmt("unrecognized CO-RE relocation %s (%d) at insn #%d", core_reloc_kind_name(relo.kind),
-                           int(relo.kind), int(relo.insn_off / 8)));
+        log->push_back(event(RelocEventKind::UnrecognizedKind, 0));  // insn: the relocation's
     }
     return err;
 }
 
 int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgram& prog, int insn_idx,
-               const RelocResult& res, RelocMessages* log) {
+               const RelocResult& res, RelocEvents* log) {
     BpfInsn insn{}, next{};
     uint32_t sec_idx = prog.insn_start + uint32_t(insn_idx);
     obj.insn(relo.section_index, sec_idx, &insn);
@@ -226,8 +225,8 @@ int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgra
     uint8_t cls = insn.code & 0x07;
     if (res.poison) {
     poison:
-        if (is_ldimm64(insn)) log->push_back(fmt("substituting insn #%d w/ invalid insn", insn_idx + 1));
-        log->push_back(fmt("substituting insn #%d w/ invalid insn", insn_idx));
+        if (is_ldimm64(insn)) log->push_back(event(RelocEventKind::Substituted, insn_idx + 1));
+        log->push_back(event(RelocEventKind::Substituted, insn_idx));
         return 0;
     }
     uint64_t orig_val = res.orig_val, new_val = res.new_val;
@@ -235,64 +234,62 @@ int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgra
     case 0x04: case 0x07:  // ALU, ALU64
         if (insn.code & 0x08) return -EINVAL;  // BPF_X source
         if (res.validate && uint64_t(int64_t(insn.imm)) != orig_val) {
-            log->push_back(fmt("unexpected insn #%d (ALU/ALU64) value: got %u, exp %llu -> %llu", insn_idx,
-                               unsigned(insn.imm), (unsigned long long)orig_val, (unsigned long long)new_val));
+            log->push_back(event(RelocEventKind::UnexpectedInsnValue, insn_idx, InsnClass::Alu, unsigned(insn.imm),
+                                 orig_val, new_val));
             return -EINVAL;
         }
-        log->push_back(fmt("patched insn #%d (ALU/ALU64) imm %llu -> %llu", insn_idx,
-                           (unsigned long long)int64_t(insn.imm), (unsigned long long)new_val));
+        log->push_back(event(RelocEventKind::Patched, insn_idx, InsnClass::Alu, uint64_t(int64_t(insn.imm)), new_val));
         break;
     case 0x01: case 0x02: case 0x03: {  // LDX, ST, STX
         if (res.validate && uint64_t(int64_t(insn.off)) != orig_val) {
-            log->push_back(fmt("unexpected insn #%d (LDX/ST/STX) value: got %u, exp %llu -> %llu", insn_idx,
-                               unsigned(int(insn.off)), (unsigned long long)orig_val, (unsigned long long)new_val));
+            log->push_back(event(RelocEventKind::UnexpectedInsnValue, insn_idx, InsnClass::LdxStStx,
+                                 unsigned(int(insn.off)), orig_val, new_val));
             return -EINVAL;
         }
         if (new_val > SHRT_MAX) {
-            log->push_back(fmt("insn #%d (LDX/ST/STX) value too big: %llu", insn_idx, (unsigned long long)new_val));
+            log->push_back(event(RelocEventKind::ValueTooBig, insn_idx, InsnClass::LdxStStx, new_val));
             return -ERANGE;
         }
         if (res.fail_memsz_adjust) {
-            log->push_back(fmt("insn #%d (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing "
-                               "pointers, unsigned integers, or fields of matching type and size.",
-                               insn_idx));
+            log->push_back(event(RelocEventKind::AccessesFieldIncorrectly, insn_idx));
             goto poison;
         }
-        log->push_back(fmt("patched insn #%d (LDX/ST/STX) off %llu -> %llu", insn_idx,
-                           (unsigned long long)int64_t(insn.off), (unsigned long long)new_val));
+        log->push_back(event(RelocEventKind::Patched, insn_idx, InsnClass::LdxStStx, uint64_t(int64_t(insn.off)), new_val));
         if (res.new_sz != res.orig_sz) {
             int bytes = bpf_size_bytes(insn.code);
             if (bytes != int(res.orig_sz)) {
-                log->push_back(fmt("insn #%d (LDX/ST/STX) unexpected mem size: got %d, exp %u", insn_idx, bytes, res.orig_sz));
+                log->push_back(event(RelocEventKind::UnexpectedMemSize, insn_idx, InsnClass::LdxStStx, uint64_t(int64_t(bytes)),
+                                     res.orig_sz));
                 return -EINVAL;
             }
             if (res.new_sz != 1 && res.new_sz != 2 && res.new_sz != 4 && res.new_sz != 8) {
-                log->push_back(fmt("insn #%d (LDX/ST/STX) invalid new mem size: %u", insn_idx, res.new_sz));
+                log->push_back(event(RelocEventKind::InvalidNewMemSize, insn_idx, InsnClass::LdxStStx, res.new_sz));
                 return -EINVAL;
             }
-            log->push_back(fmt("patched insn #%d (LDX/ST/STX) mem_sz %u -> %u", insn_idx, res.orig_sz, res.new_sz));
+            log->push_back(event(RelocEventKind::PatchedMemSize, insn_idx, InsnClass::LdxStStx, res.orig_sz, res.new_sz));
         }
         break;
     }
     case 0x00: {  // LD
         if (!is_ldimm64(insn) || insn.src_reg != 0 || insn.off != 0 || !have_next || next.code != 0 ||
             next.dst_reg != 0 || next.src_reg != 0 || next.off != 0) {
-            log->push_back(fmt("insn #%d (LDIMM64) has unexpected form", insn_idx));
+            log->push_back(event(RelocEventKind::UnexpectedLdimm64Form, insn_idx, InsnClass::Ldimm64));
             return -EINVAL;
         }
         uint64_t imm = uint64_t(uint32_t(insn.imm)) | (uint64_t(uint32_t(next.imm)) << 32);
         if (res.validate && imm != orig_val) {
-            log->push_back(fmt("unexpected insn #%d (LDIMM64) value: got %llu, exp %llu -> %llu", insn_idx,
-                               (unsigned long long)imm, (unsigned long long)orig_val, (unsigned long long)new_val));
+            log->push_back(event(RelocEventKind::UnexpectedInsnValue, insn_idx, InsnClass::Ldimm64, imm, orig_val, new_val));
             return -EINVAL;
         }
-        log->push_back(fmt("patched insn #%d (LDIMM64) imm64 %llu -> %llu", insn_idx, (unsigned long long)imm,
-                           (unsigned long long)new_val));
+        log->push_back(event(RelocEventKind::Patched, insn_idx, InsnClass::Ldimm64, imm, new_val));
         break;
     }
     default:
-        log->push_back(fmt("trying to relocate unrecognized insn #%d, code:0x%x, src:0x%x, dst:0x%x, off:0x%x, imm:0x%x",
-                           insn_idx, insn.code, insn.src_reg, insn.dst_reg, unsigned(int(insn.off)), unsigned(insn.imm)));
+        RelocEvent ev = event(RelocEventKind::UnrecognizedInsn, insn_idx, InsnClass::Alu, insn.code, insn.src_reg,
+                              insn.dst_reg);
+        ev.d = unsigned(int(insn.off));
+        ev.e = unsigned(insn.imm);
+        log->push_back(ev);
         return -EINVAL;
     }
     return 0;

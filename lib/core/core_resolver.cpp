@@ -10,9 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <regex>
-#include <set>
 #include <string_view>
 
 #include "core/core_calc.h"
@@ -20,17 +17,11 @@
 
 namespace btfpack {
 
-CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const BpfObject*>& objects)
+CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const LocalRelocations*>& objects)
     : target_(target) {
     std::unordered_map<std::string_view, std::vector<uint32_t>*> wanted;
-    for (const BpfObject* obj : objects)
-        for (const auto& r : obj->relocations()) {
-            const struct btf_type* t = btf__type_by_id(obj->btf(), r.type_id);
-            const char* name = t ? btf__name_by_offset(obj->btf(), t->name_off) : nullptr;
-            if (!name || !*name) continue;
-            std::string key(name, essential_name_len(name));
-            by_name_.emplace(key, std::vector<uint32_t>());
-        }
+    for (const LocalRelocations* obj : objects)
+        for (const std::string& name : obj->names()) by_name_.emplace(name, std::vector<uint32_t>());
     for (auto& kv : by_name_) wanted.emplace(kv.first, &kv.second);
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
@@ -43,12 +34,11 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
     }
 }
 
-std::vector<uint32_t> CandidateIndex::find(const struct btf* local, uint32_t local_id) const {
+std::vector<uint32_t> CandidateIndex::find(const std::string& name, const struct btf* local, uint32_t local_id) const {
     std::vector<uint32_t> out;
-    const struct btf_type* lt = btf__type_by_id(local, local_id);
-    const char* name = btf__name_by_offset(local, lt->name_off);
-    auto it = by_name_.find(std::string(name, essential_name_len(name)));
+    auto it = by_name_.find(name);
     if (it == by_name_.end()) return out;  // not a root of the indexed objects: none indexed
+    const struct btf_type* lt = btf__type_by_id(local, local_id);
     for (uint32_t id : it->second)
         if (btf_kind_core_compat(btf__type_by_id(target_, id), lt)) out.push_back(id);
     return out;
@@ -56,209 +46,258 @@ std::vector<uint32_t> CandidateIndex::find(const struct btf* local, uint32_t loc
 
 namespace {
 
-std::string fmt_err(const char* what, long err) { return std::string(what) + std::to_string(err); }
+constexpr uint32_t kNoList = UINT32_MAX;
 
-using CandCache = std::map<uint32_t, std::vector<uint32_t>>;
+RelocEvent event(RelocEventKind kind, long err = 0, uint64_t a = 0) {
+    RelocEvent ev;
+    ev.kind = kind;
+    ev.err = err;
+    ev.a = a;
+    return ev;
+}
 
-// One relocation, as bpf_core_resolve_relo + bpf_core_patch_insn; returns libbpf's error.
-int relocate_one(const BpfObject& obj, const CoreRelocation& relo, const BpfProgram& prog, const CandidateIndex& index,
-                 CandCache& cache, RelocMessages* log) {
-    const struct btf* local = obj.btf();
-    const struct btf_type* local_type = btf__type_by_id(local, relo.type_id);
-    int insn_idx = int(relo.insn_off / 8 - prog.insn_start);
-    auto failed = [&](int err) {
-        log->push_back(fmt_err("failed to relocate: ", err));
-        return err;
-    };
-    if (!local_type) return failed(-EINVAL);
-    const char* local_name = btf__name_by_offset(local, local_type->name_off);
-    if (!local_name) return failed(-EINVAL);
-
-    std::vector<uint32_t>* cands = nullptr;
-    if (relo.kind != CoreRelocKind::TypeIdLocal) {
-        auto it = cache.find(relo.type_id);
-        if (it == cache.end()) {
-            if (!*local_name) {
-                char buf[512];
-                snprintf(buf, sizeof(buf), "target candidate search failed for [%u] %s %s: %ld", relo.type_id,
-                         btf_kind_name(local_type), local_name, long(-EINVAL));
-                log->push_back(buf);
-                return failed(-EINVAL);
-            }
-            it = cache.emplace(relo.type_id, index.find(local, relo.type_id)).first;
-        }
-        cands = &it->second;
-    }
-
-    CoreSpec local_spec;
-    int err = parse_local_spec(local, relo, &local_spec);
-    if (err) {
-        char buf[512];
-        snprintf(buf, sizeof(buf), "parsing [%u] %s %s + %s failed: %d", relo.type_id, btf_kind_name(local_type),
-                 *local_name ? local_name : "<anon>", relo.access.empty() ? "<?>" : relo.access.c_str(), err);
-        log->push_back(buf);
-        return failed(-EINVAL);
-    }
-    log->push_back(format_spec(local_spec));
-
+// Matching one local spec against one state of the candidate list, and its result: what
+// bpf_core_calc_relo_insn does before the instruction is patched. A pure function of
+// (spec, candidate list), so it is computed once per target for each such pair.
+struct Resolution {
+    RelocEvents events;
+    int err = 0;
     RelocResult res;
-    Target targ{index.target(), nullptr};
-    if (relo.kind == CoreRelocKind::TypeIdLocal) {
-        res.validate = false;
-        res.orig_val = res.new_val = local_spec.root_type_id;
-    } else {
-        if (!*local_name) {
-            log->push_back(std::string("<") + core_reloc_kind_name(relo.kind) + "> (" + std::to_string(int(relo.kind)) +
-                           ") relocation doesn't support anonymous types");
-            return failed(-EOPNOTSUPP);
+    uint32_t out_list = kNoList;  // the candidate list after libbpf pruned it
+};
+
+// Candidate lists, the candidate cache and the resolutions of one object against one target.
+class Resolver {
+public:
+    Resolver(const LocalRelocations& local, const CandidateIndex& index) : local_(local), index_(index) {
+        initial_.assign(btf__type_cnt(local.object().btf()), kNoList);
+    }
+
+    void new_pass() { cache_.assign(initial_.size(), kNoList); }
+
+    // One relocation, as bpf_core_resolve_relo + bpf_core_calc_relo_insn + bpf_core_patch_insn;
+    // events go to emit(const RelocEvent&); returns libbpf's error.
+    template <class Emit>
+    int relocate(uint32_t i, Emit&& emit) {
+        const LocalRelocation& lr = local_.relocations()[i];
+        const CoreRelocation& relo = *lr.relo;
+        const BpfObject& obj = local_.object();
+        auto failed = [&](int err) {
+            emit(event(RelocEventKind::RelocateFailed, err));
+            return err;
+        };
+        if (lr.bad_type) return failed(-EINVAL);
+
+        uint32_t list = kNoList;
+        if (relo.kind != CoreRelocKind::TypeIdLocal) {
+            list = cache_[relo.type_id];
+            if (list == kNoList) {
+                if (lr.anonymous) {
+                    emit(event(RelocEventKind::CandidateSearchFailed, -EINVAL, relo.type_id));
+                    return failed(-EINVAL);
+                }
+                list = cache_[relo.type_id] = initial_list(lr);
+            }
         }
+        if (lr.parse_err) {
+            emit(event(RelocEventKind::ParseFailed, lr.parse_err));
+            return failed(-EINVAL);
+        }
+        emit(event(RelocEventKind::LocalSpec));
+
+        const CoreSpec& local_spec = local_.spec(lr.spec_id);
+        RelocResult res;
+        if (relo.kind == CoreRelocKind::TypeIdLocal) {
+            res.validate = false;
+            res.orig_val = res.new_val = local_spec.root_type_id;
+        } else if (lr.anonymous) {
+            emit(event(RelocEventKind::AnonymousUnsupported));
+            return failed(-EOPNOTSUPP);
+        } else {
+            const Resolution& r = resolution(lr, local_spec, list);
+            for (const RelocEvent& ev : r.events) emit(ev);
+            if (r.err) return r.err;
+            cache_[relo.type_id] = r.out_list;
+            res = r.res;
+        }
+        RelocEvents patch;
+        int err = patch_insn(obj, relo, *lr.prog, lr.insn_idx, res, &patch);
+        for (const RelocEvent& ev : patch) emit(ev);
+        if (err) {
+            RelocEvent ev = event(RelocEventKind::PatchFailed, err);
+            ev.insn = lr.insn_idx;
+            emit(ev);
+        }
+        return err;
+    }
+
+private:
+    uint32_t initial_list(const LocalRelocation& lr) {
+        uint32_t& id = initial_[lr.relo->type_id];
+        if (id == kNoList) {
+            id = uint32_t(lists_.size());
+            lists_.push_back(index_.find(local_.names()[lr.name_key], local_.object().btf(), lr.relo->type_id));
+        }
+        return id;
+    }
+
+    const Resolution& resolution(const LocalRelocation& lr, const CoreSpec& local_spec, uint32_t list) {
+        uint64_t key = (uint64_t(lr.spec_id) << 32) | list;
+        auto [it, added] = memo_.try_emplace(key);
+        if (added) compute(lr, local_spec, list, &it->second);
+        return it->second;
+    }
+
+    void compute(const LocalRelocation& lr, const CoreSpec& local_spec, uint32_t list, Resolution* out) {
+        const CoreRelocation& relo = *lr.relo;
+        bool big_endian = local_.object().big_endian();
+        Target targ{index_.target(), nullptr};
+        RelocEvents& log = out->events;
+        auto failed = [&](int err) {
+            log.push_back(event(RelocEventKind::RelocateFailed, err));
+            out->err = err;
+        };
+        std::vector<uint32_t> cands = lists_[list];
         CoreSpec cand_spec, targ_spec;
+        RelocResult& res = out->res;
         size_t j = 0;
-        for (size_t i = 0; i < cands->size(); i++) {
-            err = spec_match(local_spec, targ, (*cands)[i], &cand_spec);
+        for (size_t i = 0; i < cands.size(); i++) {
+            int err = spec_match(local_spec, targ, cands[i], &cand_spec);
             if (err < 0) {
-                log->push_back("error matching candidate #" + std::to_string(i) + " " + format_spec(cand_spec) + ": " +
-                               std::to_string(err));
+                RelocEvent ev = event(RelocEventKind::CandidateMatchError, err, i);
+                ev.text = format_spec(cand_spec);
+                log.push_back(std::move(ev));
                 return failed(err);
             }
             if (err == 0) continue;
             RelocResult cand_res;
-            err = calc_relo(relo, local_spec, &cand_spec, targ, obj.big_endian(), &cand_res, log);
+            err = calc_relo(relo, local_spec, &cand_spec, targ, big_endian, &cand_res, &log);
             if (err) return failed(err);
             if (j == 0) {
                 res = cand_res;
                 targ_spec = cand_spec;
             } else if (cand_spec.bit_offset != targ_spec.bit_offset) {
-                log->push_back("field offset ambiguity: " + std::to_string(cand_spec.bit_offset) +
-                               " != " + std::to_string(targ_spec.bit_offset));
+                RelocEvent ev = event(RelocEventKind::FieldOffsetAmbiguity, 0, cand_spec.bit_offset);
+                ev.b = targ_spec.bit_offset;
+                log.push_back(ev);
                 return failed(-EINVAL);
             } else if (cand_res.poison != res.poison || cand_res.new_val != res.new_val) {
-                char buf[256];
-                snprintf(buf, sizeof(buf), "relocation decision ambiguity: %s %llu != %s %llu",
-                         cand_res.poison ? "failure" : "success", (unsigned long long)cand_res.new_val,
-                         res.poison ? "failure" : "success", (unsigned long long)res.new_val);
-                log->push_back(buf);
+                RelocEvent ev = event(RelocEventKind::DecisionAmbiguity, 0, cand_res.poison);
+                ev.b = cand_res.new_val;
+                ev.c = res.poison;
+                ev.d = res.new_val;
+                log.push_back(ev);
                 return failed(-EINVAL);
             }
-            (*cands)[j++] = (*cands)[i];
+            cands[j++] = cands[i];
         }
-        if (j > 0) cands->resize(j);
+        out->out_list = list;
+        if (j > 0 && j < cands.size()) {  // pruned to the matching candidates
+            cands.resize(j);
+            out->out_list = uint32_t(lists_.size());
+            lists_.push_back(std::move(cands));
+        }
         if (j == 0) {
-            log->push_back("no matching targets found");
-            err = calc_relo(relo, local_spec, nullptr, targ, obj.big_endian(), &res, log);
+            log.push_back(event(RelocEventKind::NoMatchingTargets));
+            int err = calc_relo(relo, local_spec, nullptr, targ, big_endian, &res, &log);
             if (err) return failed(err);
         }
     }
-    err = patch_insn(obj, relo, prog, insn_idx, res, log);
-    if (err) {
-        log->push_back("failed to patch insn #" + std::to_string(insn_idx) + ": " + std::to_string(err));
-        return err;
-    }
-    return 0;
-}
 
-// The relo_oracle's bookkeeping of one relocation across passes.
-struct OracleRelo {
-    std::string prog;
-    uint32_t idx;
-    std::string spec, outcome;
-    bool no_match = false;
+    const LocalRelocations& local_;
+    const CandidateIndex& index_;
+    std::vector<uint32_t> initial_;  // local type id -> its first candidate list
+    std::vector<uint32_t> cache_;    // local type id -> candidate list now (libbpf's cand cache)
+    std::vector<std::vector<uint32_t>> lists_;
+    std::unordered_map<uint64_t, Resolution> memo_;  // (spec id, list) -> resolution
 };
 
-bool is_subprog(const BpfObject& obj, const BpfProgram& p) {
-    // libbpf: a program in .text is a subprogram when the object has more than one program
-    return p.section == ".text" && obj.programs().size() > 1;
-}
+// relo_oracle's reading of libbpf's log: one slot per (program, relo #), the first outcome wins.
+struct Slot {
+    RelocOutcome outcome;
+    bool decided = false;
+};
 
 }  // namespace
 
-std::vector<std::string> relocation_outcomes(const BpfObject& obj, const CandidateIndex& index) {
-    std::vector<OracleRelo> relos;
-    std::set<std::string> failed_progs;
-    std::vector<std::string> failed_order;
-    auto get = [&](const std::string& prog, uint32_t idx) -> OracleRelo& {
-        for (auto it = relos.rbegin(); it != relos.rend(); ++it)
-            if (it->idx == idx && it->prog == prog) return *it;
-        relos.push_back({prog, idx, "", "", false});
-        return relos.back();
-    };
+RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& index) {
+    static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
+    const auto& relos = local.relocations();
+    Resolver resolver(local, index);
+    std::vector<Slot> slots;
+    std::unordered_map<uint64_t, uint32_t> slot_of;  // (program name, relo #) -> slot
+    std::vector<bool> failed(local.program_names().size(), false);
+    std::vector<uint32_t> failed_order;
     for (int pass = 0; pass < 4096; pass++) {
-        std::string new_failure;
-        CandCache cache;
-        for (const auto& relo : obj.relocations()) {
-            const BpfProgram* prog = obj.program_at(relo.section_index, relo.insn_off / 8);
-            if (!prog) continue;  // eliminated weak subprogram
-            if (relo.section[0] == '?') continue;
-            if (!is_subprog(obj, *prog) && failed_progs.count(prog->name)) continue;  // autoload off
-            RelocMessages log;
-            int err = relocate_one(obj, relo, *prog, index, cache, &log);
-            static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
-            for (const std::string& msg : log) {
-                if (echo) fprintf(stderr, "prog '%s': relo #%u: %s\n", prog->name.c_str(), relo.index, msg.c_str());
-                OracleRelo& r = get(prog->name, relo.index);
-                if (msg[0] == '<' && msg.find("relocation doesn't support") == std::string::npos) {
-                    if (r.spec.empty()) r.spec = msg;
-                } else if (msg == "no matching targets found") {
-                    r.no_match = true;
-                } else if (msg.compare(0, 12, "patched insn") == 0) {
-                    if (r.outcome.empty()) r.outcome = msg;
-                } else if (msg.compare(0, 17, "substituting insn") == 0) {
-                    int insn = -1;
-                    sscanf(msg.c_str(), "substituting insn #%d", &insn);
-                    if (r.outcome.empty())
-                        r.outcome = "poison insn #" + std::to_string(insn) + (r.no_match ? " [no matching targets]" : "");
-                } else {
-                    if (r.outcome.empty()) r.outcome = "FAILED " + msg;
-                    if (new_failure.empty() && !failed_progs.count(prog->name)) new_failure = prog->name;
+        long new_failure = -1;
+        resolver.new_pass();
+        for (uint32_t i = 0; i < relos.size(); i++) {
+            const LocalRelocation& lr = relos[i];
+            if (lr.skipped) continue;
+            if (!lr.is_subprog && failed[lr.prog_name]) continue;  // autoload off
+            Slot* slot = nullptr;
+            auto emit = [&](const RelocEvent& ev) {
+                if (echo)
+                    fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
+                            event_text(local, i, ev).c_str());
+                if (!slot) {
+                    auto [it, added] = slot_of.try_emplace((uint64_t(lr.prog_name) << 32) | lr.relo->index,
+                                                           uint32_t(slots.size()));
+                    if (added) {
+                        slots.emplace_back();
+                        slots.back().outcome.relocation = i;
+                    }
+                    slot = &slots[it->second];
                 }
-            }
-            if (err) break;  // libbpf stops relocating the object at the first error
+                RelocOutcome& o = slot->outcome;
+                switch (ev.kind) {
+                case RelocEventKind::LocalSpec: o.has_spec = true; return;
+                case RelocEventKind::NoMatchingTargets: o.no_match = true; return;
+                case RelocEventKind::Patched: case RelocEventKind::PatchedMemSize: case RelocEventKind::Substituted:
+                    if (!slot->decided) slot->decided = true, o.decided = ev;
+                    return;
+                default:  // a failure
+                    if (!slot->decided) slot->decided = true, o.decided = ev;
+                    if (new_failure < 0 && !failed[lr.prog_name]) new_failure = lr.prog_name;
+                }
+            };
+            if (resolver.relocate(i, emit)) break;  // libbpf stops relocating the object at the first error
         }
-        if (new_failure.empty()) break;
-        failed_progs.insert(new_failure);
-        failed_order.push_back(new_failure);
+        if (new_failure < 0) break;
+        failed[size_t(new_failure)] = true;
+        failed_order.push_back(uint32_t(new_failure));
     }
-    std::vector<std::string> lines;
-    for (const auto& r : relos)
-        if (!r.outcome.empty())
-            lines.push_back(r.prog + " #" + std::to_string(r.idx) + " " + (r.spec.empty() ? "<?>" : r.spec) + " => " +
-                            r.outcome);
-    for (const auto& p : failed_order) {
-        int last = -1;
-        for (const auto& r : relos)
-            if (r.prog == p && !r.outcome.empty() && int(r.idx) > last) last = int(r.idx);
-        lines.push_back(p + " #* => ABORTED after relo #" + std::to_string(last));
+    RelocationOutcomes out;
+    std::vector<int> last(local.program_names().size(), -1);
+    for (const Slot& s : slots) {
+        if (!s.decided) continue;
+        out.outcomes.push_back(s.outcome);
+        const LocalRelocation& lr = relos[s.outcome.relocation];
+        last[lr.prog_name] = std::max(last[lr.prog_name], int(lr.relo->index));
     }
-    return lines;
+    for (uint32_t p : failed_order) out.aborted.push_back({p, last[p]});
+    return out;
 }
 
-std::vector<std::string> comparable_outcomes(std::vector<std::string> lines) {
-    static const std::regex id_value(R"(\b(imm|imm64) \d+ -> \d+)");
-    for (auto& l : lines)
-        if (l.find("<target_type_id>") != std::string::npos) l = std::regex_replace(l, id_value, "$1 X -> Y");
-    return lines;
-}
-
-void observe_relocations(const BpfObject& obj, const CandidateIndex& index, ObservedFacts* facts) {
-    const struct btf* local = obj.btf();
+void observe_relocations(const LocalRelocations& local, const CandidateIndex& index, ObservedFacts* facts) {
+    const struct btf* lbtf = local.object().btf();
     Target targ{index.target(), facts};
-    for (const auto& relo : obj.relocations()) {
-        if (relo.kind == CoreRelocKind::TypeIdLocal) continue;
-        const struct btf_type* lt = btf__type_by_id(local, relo.type_id);
-        if (!lt) continue;
-        const char* name = btf__name_by_offset(local, lt->name_off);
-        if (!name || !*name) continue;
-        CoreSpec local_spec;
-        if (parse_local_spec(local, relo, &local_spec)) continue;
-        std::vector<uint32_t> cands = index.find(local, relo.type_id);
+    std::unordered_map<uint32_t, std::vector<uint32_t>> cands_of;  // local type id -> candidates
+    for (uint32_t i : local.spec_representatives()) {
+        const LocalRelocation& lr = local.relocations()[i];
+        const CoreRelocation& relo = *lr.relo;
+        if (relo.kind == CoreRelocKind::TypeIdLocal || lr.bad_type || lr.anonymous || lr.parse_err) continue;
+        const CoreSpec& local_spec = local.spec(lr.spec_id);
+        auto [it, added] = cands_of.try_emplace(relo.type_id);
+        if (added) it->second = index.find(local.names()[lr.name_key], lbtf, relo.type_id);
         std::vector<CoreSpec> matched;
-        for (uint32_t id : cands) {
+        for (uint32_t id : it->second) {
             facts->keep(id).name = true;  // found by name and kind
             CoreSpec cand_spec;
             if (spec_match(local_spec, targ, id, &cand_spec) <= 0) continue;
             RelocResult res;
-            RelocMessages log;
-            calc_relo(relo, local_spec, &cand_spec, targ, obj.big_endian(), &res, &log);
+            RelocEvents log;
+            calc_relo(relo, local_spec, &cand_spec, targ, local.object().big_endian(), &res, &log);
             matched.push_back(cand_spec);
         }
         // several matches: libbpf compares their bit offsets

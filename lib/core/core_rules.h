@@ -28,6 +28,7 @@ struct CoreSpec {
     std::vector<CoreAccessor> spec;  // high-level accessors
     std::vector<int> raw_spec;       // raw indices, incl. anonymous members
     uint32_t bit_offset = 0;
+    int parse_err = 0;  // set by LocalRelocations: parse_local_spec's result
 };
 
 // A target BTF plus where to record what is read of it (obs may be null).

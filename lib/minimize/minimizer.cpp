@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -15,11 +16,11 @@
 
 namespace btfpack {
 
-MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects) {
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects) {
     CandidateIndex full_index(kernel, objects);
     ObservedFacts facts;
     MinimizeResult result;
-    for (const BpfObject* obj : objects) {
+    for (const LocalRelocations* obj : objects) {
         observe_relocations(*obj, full_index, &facts);
         result.relocations += uint32_t(obj->relocations().size());
     }
@@ -30,18 +31,27 @@ MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObj
     result.types = btf__type_cnt(min.get()) - 1;
     CandidateIndex min_index(min.get(), objects);
     const char* skip = std::getenv("BTFPACK_SKIP_SELF_CHECK");  // debugging btfpack itself only
-    for (const BpfObject* obj : objects) {
+    for (const LocalRelocations* obj : objects) {
         if (skip && *skip == '1') break;
-        auto want = comparable_outcomes(relocation_outcomes(*obj, full_index));
-        auto got = comparable_outcomes(relocation_outcomes(*obj, min_index));
-        if (want == got) continue;
-        size_t i = 0;
-        while (i < want.size() && i < got.size() && want[i] == got[i]) i++;
-        throw Error(obj->path(), "internal error: minimized BTF relocates differently (full: '" +
-                                     (i < want.size() ? want[i] : "<none>") + "', minimized: '" +
-                                     (i < got.size() ? got[i] : "<none>") + "'); please report this");
+        RelocationOutcomes want = relocate_object(*obj, full_index);
+        RelocationOutcomes got = relocate_object(*obj, min_index);
+        size_t i = first_difference(*obj, want, got);
+        if (i == SIZE_MAX) continue;
+        auto w = outcome_lines(*obj, want), g = outcome_lines(*obj, got);
+        throw Error(obj->object().path(), "internal error: minimized BTF relocates differently (full: '" +
+                                              (i < w.size() ? w[i] : "<none>") + "', minimized: '" +
+                                              (i < g.size() ? g[i] : "<none>") + "'); please report this");
     }
     return result;
+}
+
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects) {
+    std::vector<LocalRelocations> locals;
+    locals.reserve(objects.size());
+    std::vector<const LocalRelocations*> ptrs;
+    for (const BpfObject* o : objects) locals.emplace_back(*o);
+    for (const auto& l : locals) ptrs.push_back(&l);
+    return minimize(kernel, ptrs);
 }
 
 }  // namespace btfpack

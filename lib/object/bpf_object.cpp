@@ -133,6 +133,10 @@ BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) 
         std::sort(obj.programs_.begin(), obj.programs_.end(), [](const BpfProgram& a, const BpfProgram& b) {
             return a.section_index != b.section_index ? a.section_index < b.section_index : a.insn_start < b.insn_start;
         });
+        for (size_t i = 1; i < obj.programs_.size(); i++) {
+            const BpfProgram &a = obj.programs_[i - 1], &b = obj.programs_[i];
+            obj.programs_overlap_ |= a.section_index == b.section_index && b.insn_start < a.insn_start + a.insn_count;
+        }
     }
 
     // .BTF.ext header, then the CO-RE relocation info block.
@@ -177,15 +181,29 @@ BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) 
 }
 
 const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_idx) const {
-    for (const auto& p : programs_)
-        if (p.section_index == section_index && insn_idx >= p.insn_start && insn_idx < p.insn_start + p.insn_count)
-            return &p;
-    return nullptr;
+    // programs_ is sorted by (section, start); libbpf takes the first that contains insn_idx
+    auto key = std::make_pair(section_index, insn_idx);
+    auto begin = std::lower_bound(programs_.begin(), programs_.end(), key, [](const BpfProgram& p, const auto& k) {
+        return p.section_index < k.first;
+    });
+    auto end = std::upper_bound(begin, programs_.end(), key, [](const auto& k, const BpfProgram& p) {
+        return k.first != p.section_index ? k.first < p.section_index : k.second < p.insn_start;
+    });
+    auto contains = [&](const BpfProgram& p) { return insn_idx < p.insn_start + p.insn_count; };
+    if (begin == end) return nullptr;
+    if (programs_overlap_) {  // rare (symbol aliases): the first in order that contains it
+        for (auto it = begin; it != end; ++it)
+            if (contains(*it)) return &*it;
+        return nullptr;
+    }
+    return contains(*std::prev(end)) ? &*std::prev(end) : nullptr;
 }
 
 bool BpfObject::insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const {
-    for (const auto& s : code_sections_) {
-        if (s.index != section_index) continue;
+    auto it = std::lower_bound(code_sections_.begin(), code_sections_.end(), section_index,
+                               [](const Section& s, uint32_t idx) { return s.index < idx; });
+    if (it != code_sections_.end() && it->index == section_index) {
+        const Section& s = *it;
         ByteReader r(s.code.data(), s.code.size(), big_endian_);
         uint64_t off = uint64_t(insn_idx) * 8;
         if (!r.has(off, 8)) return false;

@@ -54,6 +54,7 @@ private:
     std::shared_ptr<struct btf> btf_;
     std::vector<CoreRelocation> relocs_;
     std::vector<BpfProgram> programs_;
+    bool programs_overlap_ = false;  // two programs of a section share instructions
     struct Section {
         uint32_t index;
         std::vector<uint8_t> code;

@@ -1,6 +1,8 @@
 // CoreResolver: relocates a BPF object's CO-RE relocations against a target BTF exactly as
 // libbpf 1.1 does (candidate search, candidate cache, ambiguity checks, instruction patching),
 // for objects of either byte order. Also records what of the target a relocation can read.
+// Cost is linear in relocations: the local side comes precomputed (LocalRelocations) and
+// relocations with identical specs and candidate-cache state are resolved once per target.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -8,6 +10,8 @@
 #include <vector>
 
 #include "btfpack/bpf_object.h"
+#include "btfpack/core_outcome.h"
+#include "btfpack/local_relocations.h"
 #include "btfpack/observed_facts.h"
 
 struct btf;
@@ -19,28 +23,26 @@ namespace btfpack {
 // allocation per target type).
 class CandidateIndex {
 public:
-    CandidateIndex(const struct btf* target, const std::vector<const BpfObject*>& objects);
-    CandidateIndex(const struct btf* target, const BpfObject& object) : CandidateIndex(target, {&object}) {}
+    CandidateIndex(const struct btf* target, const std::vector<const LocalRelocations*>& objects);
+    CandidateIndex(const struct btf* target, const LocalRelocations& object) : CandidateIndex(target, {&object}) {}
     const struct btf* target() const { return target_; }
-    // Candidates for a local type, in target id order, as libbpf's bpf_core_find_cands finds them.
-    std::vector<uint32_t> find(const struct btf* local, uint32_t local_id) const;
+    // Candidates for a local type of essential name `name`, in target id order, as libbpf's
+    // bpf_core_find_cands finds them.
+    std::vector<uint32_t> find(const std::string& name, const struct btf* local, uint32_t local_id) const;
 
 private:
     const struct btf* target_;
     std::unordered_map<std::string, std::vector<uint32_t>> by_name_;
 };
 
-// The outcome lines libbpf logs for every CO-RE relocation of obj against the target, in the
-// normalized form of the relo_oracle test tool ("<prog> #<relo> <spec> => patched insn ...").
-std::vector<std::string> relocation_outcomes(const BpfObject& obj, const CandidateIndex& target);
-
-// Outcome lines with the patched value of target_type_id relocations masked ("imm X -> Y"):
-// target type ids differ between a full and a minimized BTF by construction.
-std::vector<std::string> comparable_outcomes(std::vector<std::string> lines);
+// What libbpf does with every CO-RE relocation of the object against the target, including
+// its reloads without failed programs (as the relo_oracle test tool drives it). With
+// BTFPACK_RELO_LOG set, libbpf's log lines are echoed to stderr as they are made.
+RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& target);
 
 // Records in facts every part of the target that relocating obj can read, for every
 // candidate of every relocation (so any candidate-cache state libbpf may be in is covered).
-void observe_relocations(const BpfObject& obj, const CandidateIndex& target, ObservedFacts* facts);
+void observe_relocations(const LocalRelocations& local, const CandidateIndex& target, ObservedFacts* facts);
 
 // "task_struct.real_parent", "task_struct.comm[3]", "enum pid_type::PIDTYPE_TGID", "struct foo".
 std::string describe_access(const BpfObject& obj, const CoreRelocation& relo);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "btfpack/bpf_object.h"
+#include "btfpack/local_relocations.h"
 
 struct btf;
 
@@ -18,7 +19,10 @@ struct MinimizeResult {
 };
 
 // Throws Error if the result would not relocate every object exactly as the full BTF does
-// (checked with btfpack's own resolver on both), which would be a btfpack bug.
+// (checked with btfpack's own resolver on both, outcome by outcome), which would be a btfpack bug.
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects);
+// The same, working out the objects' local side first (for one kernel; reuse LocalRelocations
+// across kernels instead).
 MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects);
 
 }  // namespace btfpack

@@ -1,0 +1,64 @@
+// The local side of an object's CO-RE relocations, computed once (see local_relocations.h).
+#include "btfpack/local_relocations.h"
+
+#include <bpf/btf.h>
+
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/core_rules.h"
+
+namespace btfpack {
+
+LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
+    const struct btf* local = obj.btf();
+    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> spec_ids;  // (type, access, kind) -> id
+    std::unordered_map<std::string, uint32_t> name_ids, prog_ids;
+    bool many_progs = obj.programs().size() > 1;
+    relos_.reserve(obj.relocations().size());
+    for (size_t i = 0; i < obj.relocations().size(); i++) {
+        const CoreRelocation& r = obj.relocations()[i];
+        LocalRelocation lr;
+        lr.relo = &r;
+        lr.prog = obj.program_at(r.section_index, r.insn_off / 8);
+        lr.skipped = !lr.prog || r.section[0] == '?';
+        if (lr.prog) {
+            lr.insn_idx = int(r.insn_off / 8 - lr.prog->insn_start);
+            // libbpf: a program in .text is a subprogram when the object has more than one program
+            lr.is_subprog = lr.prog->section == ".text" && many_progs;
+            auto [it, added] = prog_ids.emplace(lr.prog->name, uint32_t(prog_names_.size()));
+            if (added) prog_names_.push_back(lr.prog->name);
+            lr.prog_name = it->second;
+        }
+        const struct btf_type* t = btf__type_by_id(local, r.type_id);
+        const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
+        lr.bad_type = !name;
+        lr.anonymous = name && !*name;
+        if (name && *name) {
+            auto [it, added] = name_ids.emplace(std::string(name, essential_name_len(name)), uint32_t(names_.size()));
+            if (added) names_.push_back(it->first);
+            lr.name_key = it->second;
+        }
+        auto [sit, added] = spec_ids.emplace(std::make_tuple(r.type_id, r.access_str_off, uint32_t(r.kind)),
+                                             uint32_t(specs_.size()));
+        if (added) {
+            auto spec = std::make_unique<CoreSpec>();
+            int err = lr.bad_type ? 0 : parse_local_spec(local, r, spec.get());
+            spec->parse_err = err;
+            specs_.push_back(std::move(spec));
+            spec_first_.push_back(uint32_t(i));
+        }
+        lr.spec_id = sit->second;
+        lr.parse_err = specs_[lr.spec_id]->parse_err;
+        relos_.push_back(lr);
+    }
+}
+
+LocalRelocations::~LocalRelocations() = default;
+LocalRelocations::LocalRelocations(LocalRelocations&&) noexcept = default;
+
+const CoreSpec& LocalRelocations::spec(uint32_t spec_id) const { return *specs_[spec_id]; }
+size_t LocalRelocations::spec_count() const { return specs_.size(); }
+
+}  // namespace btfpack
