@@ -77,6 +77,7 @@ int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
                   << ", \"blobs\": " << r.stats.blobs << ", \"bytes\": " << r.stats.bytes
                   << ", \"minimized\": " << r.minimized << ", \"reused\": " << r.reused
                   << ", \"skipped\": " << r.failures.size() << ", \"seconds\": " << r.seconds
+                  << ", \"peak_rss_bytes\": " << r.peak_rss_bytes
                   << ", \"storage\": " << json_str(r.stats.storage) << "}\n";
     } else {
         printf("%s: %llu kernels (%zu minimized, %zu reused), %llu distinct BTF blobs, %llu bytes (%.0f bytes/kernel), "

@@ -52,6 +52,8 @@ std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<u
             if (!raw && path.size() < 4) continue;
             if (!raw && path.compare(path.size() - 4, 4, ".btf") != 0 && path.find("vmlinux") == std::string::npos)
                 continue;
+            if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 && archive_entry_size(e) < (int64_t(1) << 32))
+                out.reserve(size_t(archive_entry_size(e)));  // no regrowth: peak memory is one copy
             char buf[1 << 16];
             la_ssize_t n;
             while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) out.insert(out.end(), buf, buf + n);
@@ -93,8 +95,7 @@ std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<
 
 }  // namespace
 
-std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, const std::vector<uint8_t>& input) {
-    std::vector<uint8_t> bytes = input;
+std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, std::vector<uint8_t> bytes) {
     if (is_archive(bytes)) bytes = unpack_archive(name, bytes);
     if (starts_with(bytes, ELFMAG, SELFMAG)) bytes = elf_btf_section(name, bytes);
     if (!is_raw_btf(bytes))

@@ -10,6 +10,9 @@
 #include <cstring>
 #include <map>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "object/byte_reader.h"
@@ -31,12 +34,6 @@ struct ElfSection {
     uint32_t link;
     uint64_t entsize;
 };
-
-uint64_t fnv1a(const std::vector<uint8_t>& b) {
-    uint64_t h = 1469598103934665603ull;
-    for (uint8_t c : b) h = (h ^ c) * 1099511628211ull;
-    return h;
-}
 
 std::vector<ElfSection> read_sections(const std::string& name, const ByteReader& r) {
     uint64_t shoff = r.u64(0x28);
@@ -78,7 +75,8 @@ BpfObject BpfObject::load(const std::string& path) { return parse(path, read_who
 BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) {
     BpfObject obj;
     obj.path_ = name;
-    obj.hash_ = fnv1a(bytes);
+    obj.size_ = bytes.size();
+    obj.hash_ = XXH3_64bits(bytes.data(), bytes.size());
     if (bytes.size() < 4 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
         throw Error(name, "not an ELF file");
     if (bytes.size() < sizeof(Elf64_Ehdr)) throw Error(name, "truncated ELF header");

@@ -1,6 +1,10 @@
 // Parallel archive -> pack pipeline (see pack_builder.h). Memory per worker: one compressed
-// kernel file (~1 MB), its decompressed BTF (~5 MB) and libbpf's parsed copy (~10-15 MB).
+// kernel file (~1 MB), its decompressed BTF (~5 MB), libbpf's parsed copy of it (~6 MB) and the
+// resolver's per-kernel state (candidate lists and resolutions: proportional to the distinct
+// relocation specs, not to the relocations).
 #include "btfpack/pack_builder.h"
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +20,7 @@
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "btfpack/kernel_btf.h"
+#include "btfpack/local_relocations.h"
 #include "btfpack/minimizer.h"
 #include "btfpack/reader.h"
 
@@ -24,14 +29,17 @@ namespace {
 
 constexpr const char* kAnyArch = "*";
 
+// Every object parsed once per run, with its local relocation side worked out once for all
+// kernels; shared read-only by the workers.
 struct ObjectSet {
-    std::map<std::string, std::vector<std::unique_ptr<BpfObject>>> by_arch;  // "*" = every arch
-    std::vector<std::string> meta_lines;                                     // "arch\tname\tsize\thash"
+    std::vector<std::unique_ptr<BpfObject>> objects;
+    std::map<std::string, std::vector<std::unique_ptr<LocalRelocations>>> by_arch;  // "*" = every arch
+    std::vector<std::string> meta_lines;                                            // "arch\tname\tsize\thash"
 
-    std::vector<const BpfObject*> for_arch(const std::string& arch) const {
+    std::vector<const LocalRelocations*> for_arch(const std::string& arch) const {
         auto it = by_arch.find(arch);
         if (it == by_arch.end()) it = by_arch.find(kAnyArch);
-        std::vector<const BpfObject*> out;
+        std::vector<const LocalRelocations*> out;
         if (it != by_arch.end())
             for (const auto& o : it->second) out.push_back(o.get());
         return out;
@@ -55,11 +63,11 @@ ObjectSet load_objects(const std::vector<std::string>& specs) {
             path = spec.substr(eq + 1);
         }
         auto obj = std::make_unique<BpfObject>(BpfObject::load(path));
-        std::vector<uint8_t> bytes = read_whole_file(path);
         std::string name = path.substr(path.find_last_of('/') + 1);
-        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(bytes.size()) + "\t" +
-                                 hex64(hash64(bytes.data(), bytes.size())));
-        set.by_arch[arch].push_back(std::move(obj));
+        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(obj->file_size()) + "\t" +
+                                 hex64(obj->file_hash()));
+        set.by_arch[arch].push_back(std::make_unique<LocalRelocations>(*obj));
+        set.objects.push_back(std::move(obj));
     }
     std::sort(set.meta_lines.begin(), set.meta_lines.end());
     return set;
@@ -165,9 +173,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     }
                 }
                 if (!s.ok) {
-                    auto kernel = parse_kernel_btf(k.path, bytes);
-                    bytes.clear();
-                    bytes.shrink_to_fit();
+                    auto kernel = parse_kernel_btf(k.path, std::move(bytes));
                     s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch)).btf;
                     s.ok = true;
                 }
@@ -207,6 +213,8 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     writer.add_meta("kernels", std::to_string(writer.kernels()));
     res.stats = writer.write(output);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) res.peak_rss_bytes = uint64_t(ru.ru_maxrss) * 1024;
     return res;
 }
 

@@ -44,13 +44,14 @@ public:
     const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;
     // Instruction insn_idx of a section, decoded from the object's byte order.
     bool insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const;
-    // SHA-256-free identity: FNV-1a 64 of the file bytes (for pack metadata).
-    uint64_t content_hash() const { return hash_; }
+    // Identity of the file for pack metadata: its size and XXH3-64 hash.
+    uint64_t file_size() const { return size_; }
+    uint64_t file_hash() const { return hash_; }
 
 private:
     std::string path_;
     bool big_endian_ = false;
-    uint64_t hash_ = 0;
+    uint64_t size_ = 0, hash_ = 0;
     std::shared_ptr<struct btf> btf_;
     std::vector<CoreRelocation> relocs_;
     std::vector<BpfProgram> programs_;

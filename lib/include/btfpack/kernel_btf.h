@@ -13,6 +13,6 @@ namespace btfpack {
 // Throws Error naming the file: missing, truncated or corrupt archive, no BTF inside, corrupt BTF.
 std::shared_ptr<struct btf> load_kernel_btf(const std::string& path);
 // The same from bytes already in memory (name is used in messages).
-std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, const std::vector<uint8_t>& bytes);
+std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, std::vector<uint8_t> bytes);
 
 }  // namespace btfpack
