@@ -76,13 +76,16 @@ int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
         std::cout << "{\"output\": " << json_str(out) << ", \"kernels\": " << r.stats.kernels
                   << ", \"blobs\": " << r.stats.blobs << ", \"bytes\": " << r.stats.bytes
                   << ", \"minimized\": " << r.minimized << ", \"reused\": " << r.reused
-                  << ", \"skipped\": " << r.failures.size() << ", \"seconds\": " << r.seconds
-                  << ", \"peak_rss_bytes\": " << r.peak_rss_bytes
+                  << ", \"linked\": " << r.linked << ", \"skipped\": " << r.failures.size() << ", \"skipped_paths\": [";
+        for (size_t i = 0; i < r.failures.size(); i++)
+            std::cout << (i ? ", " : "") << "{\"path\": " << json_str(r.failures[i].path)
+                      << ", \"message\": " << json_str(r.failures[i].message) << "}";
+        std::cout << "], \"seconds\": " << r.seconds << ", \"peak_rss_bytes\": " << r.peak_rss_bytes
                   << ", \"storage\": " << json_str(r.stats.storage) << "}\n";
     } else {
-        printf("%s: %llu kernels (%zu minimized, %zu reused), %llu distinct BTF blobs, %llu bytes (%.0f bytes/kernel), "
-               "%zu skipped, %.1fs\n",
-               out.c_str(), (unsigned long long)r.stats.kernels, r.minimized, r.reused,
+        printf("%s: %llu kernels (%zu minimized, %zu reused, %zu linked), %llu distinct BTF blobs, %llu bytes "
+               "(%.0f bytes/kernel), %zu skipped, %.1fs\n",
+               out.c_str(), (unsigned long long)r.stats.kernels, r.minimized, r.reused, r.linked,
                (unsigned long long)r.stats.blobs, (unsigned long long)r.stats.bytes,
                r.stats.kernels ? double(r.stats.bytes) / r.stats.kernels : 0.0, r.failures.size(), r.seconds);
     }
@@ -158,7 +161,9 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
     locals.reserve(objs.size());
     for (const auto& o : objs) locals.emplace_back(o.second);
     std::map<std::string, std::string> files;
-    for (const auto& k : scan_archive(archive)) files[k.key.str()] = k.path;
+    std::vector<ArchiveProblem> problems;
+    for (const auto& k : scan_archive(archive, {}, &problems)) files[k.key.str()] = k.path;
+    for (const auto& pr : problems) fprintf(stderr, "btfpack: skipped %s\n", pr.str().c_str());
     std::vector<size_t> which(n);
     for (size_t i = 0; i < n; i++) which[i] = i;
     if (sample && sample < n) {

@@ -36,6 +36,9 @@ struct ObjectSet {
     std::map<std::string, std::vector<std::unique_ptr<LocalRelocations>>> by_arch;  // "*" = every arch
     std::vector<std::string> meta_lines;                                            // "arch\tname\tsize\thash"
 
+    // which object set an arch gets: its own, or "*"
+    std::string set_name(const std::string& arch) const { return by_arch.count(arch) ? arch : kAnyArch; }
+
     std::vector<const LocalRelocations*> for_arch(const std::string& arch) const {
         auto it = by_arch.find(arch);
         if (it == by_arch.end()) it = by_arch.find(kAnyArch);
@@ -122,22 +125,35 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     auto t0 = std::chrono::steady_clock::now();
     BuildResult res;
     ObjectSet objs = load_objects(opt.objects);
-    std::vector<ArchiveKernel> kernels = scan_archive(opt.archive, opt.filter);
+    std::vector<ArchiveProblem> problems;
+    std::vector<ArchiveKernel> kernels = scan_archive(opt.archive, opt.filter, &problems);
     res.scanned = kernels.size();
-    if (kernels.empty()) throw Error(opt.archive, "no kernel BTF files (<distro>/<version>/<arch>/<kernel>.btf[.tar.xz]) match");
+    for (const auto& p : problems) res.failures.push_back({p.path, p.str()});
+    if (kernels.empty())
+        throw Error(opt.archive, "no kernel BTF files (<distro>/<version>/<arch>/<kernel>.btf[.tar.xz]) match" +
+                                     (problems.empty() ? std::string()
+                                                       : " (" + std::to_string(problems.size()) + " path(s) skipped, first: " +
+                                                             problems[0].str() + ")"));
 
     Previous prev;
     if (!opt.update_from.empty()) res.update_used = open_previous(opt.update_from, objs, &prev, &res.update_note);
 
+    // Kernels whose files are the same file (links, hard links) and that get the same objects
+    // form a group: its first kernel is minimized (or reused), the others take that result.
     std::vector<std::string> no_obj;
-    std::vector<size_t> work;
+    std::vector<std::vector<size_t>> groups;
+    std::map<std::pair<FileIdentity, std::string>, size_t> group_of;  // (file, object set) -> group
+    size_t work_kernels = 0;
     for (size_t i = 0; i < kernels.size(); i++) {
-        if (objs.for_arch(kernels[i].key.arch).empty()) {
-            if (std::find(no_obj.begin(), no_obj.end(), kernels[i].key.arch) == no_obj.end())
-                no_obj.push_back(kernels[i].key.arch);
+        const std::string& arch = kernels[i].key.arch;
+        if (objs.for_arch(arch).empty()) {
+            if (std::find(no_obj.begin(), no_obj.end(), arch) == no_obj.end()) no_obj.push_back(arch);
             continue;
         }
-        work.push_back(i);
+        auto [it, fresh] = group_of.emplace(std::make_pair(kernels[i].id, objs.set_name(arch)), groups.size());
+        if (fresh) groups.emplace_back();
+        groups[it->second].push_back(i);
+        work_kernels++;
     }
     res.no_object = no_obj;
 
@@ -147,21 +163,23 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
         bool ok = false, reused = false;
         std::string error;
     };
-    std::vector<Slot> slots(kernels.size());
+    std::vector<Slot> slots(groups.size());
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex, prev_mutex;
     auto worker = [&] {
-        for (size_t w; (w = next++) < work.size();) {
-            size_t i = work[w];
-            Slot& s = slots[i];
-            const ArchiveKernel& k = kernels[i];
+        for (size_t g; (g = next++) < groups.size();) {
+            Slot& s = slots[g];
+            const ArchiveKernel& k = kernels[groups[g][0]];
             try {
                 std::vector<uint8_t> bytes = read_whole_file(k.path);
                 s.hash = hash64(bytes.data(), bytes.size());
-                auto it = res.update_used ? prev.index.find(k.key.str()) : prev.index.end();
-                uint64_t phash;
-                if (it != prev.index.end() && btfpack_source_at(prev.pack, it->second, &phash) == BTFPACK_OK &&
-                    phash == s.hash) {
+                // --update: any kernel of the group whose previous source was this very file
+                for (size_t m = 0; res.update_used && !s.ok && m < groups[g].size(); m++) {
+                    auto it = prev.index.find(kernels[groups[g][m]].key.str());
+                    uint64_t phash;
+                    if (it == prev.index.end() || btfpack_source_at(prev.pack, it->second, &phash) != BTFPACK_OK ||
+                        phash != s.hash)
+                        continue;
                     void* data;
                     size_t len;
                     char err[256];
@@ -180,28 +198,34 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             } catch (const std::exception& e) {
                 s.error = e.what();
             }
-            size_t d = ++done;
+            size_t d = done += groups[g].size();
             if (opt.progress) {
                 std::lock_guard<std::mutex> lock(progress_mutex);
-                opt.progress(d, work.size());
+                opt.progress(d, work_kernels);
             }
         }
     };
     unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-    jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, work.size())));
+    jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, groups.size())));
     std::vector<std::thread> threads;
     for (unsigned j = 0; j < jobs; j++) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
 
     PackWriter writer;
-    for (size_t i : work) {
-        Slot& s = slots[i];
-        if (!s.ok) {
-            res.failures.push_back({kernels[i].path, s.error});
-            continue;
+    for (size_t g = 0; g < groups.size(); g++) {
+        Slot& s = slots[g];
+        const ArchiveKernel& first = kernels[groups[g][0]];
+        for (size_t m = 0; m < groups[g].size(); m++) {
+            const ArchiveKernel& k = kernels[groups[g][m]];
+            if (!s.ok) {
+                res.failures.push_back({k.path, m == 0 ? s.error : k.path + ": the same file as " + first.path + " (skipped)"});
+                continue;
+            }
+            if (m == 0) (s.reused ? res.reused : res.minimized)++;
+            else res.linked++;
+            if (m + 1 == groups[g].size()) writer.add_kernel(k.key, std::move(s.btf), s.hash);
+            else writer.add_kernel(k.key, s.btf, s.hash);
         }
-        (s.reused ? res.reused : res.minimized)++;
-        writer.add_kernel(kernels[i].key, std::move(s.btf), s.hash);
     }
     if (opt.strict && !res.failures.empty())
         throw Error(res.failures[0].message + " (--strict: " + std::to_string(res.failures.size()) +

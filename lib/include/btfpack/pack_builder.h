@@ -1,5 +1,6 @@
 // PackBuilder: minimizes every kernel of a BTFHub-archive checkout against per-arch objects,
-// in parallel, and writes one pack. Bad kernel files are reported and skipped.
+// in parallel, and writes one pack. Bad kernel files are reported and skipped. Kernels that
+// are the same file (links) are minimized once.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -27,8 +28,10 @@ struct KernelFailure {
 
 struct BuildResult {
     PackStats stats;
-    size_t scanned = 0, minimized = 0, reused = 0;
-    std::vector<KernelFailure> failures;  // skipped kernels
+    // minimized + reused + linked = kernels packed; linked: the same file as another kernel
+    // (a symbolic or hard link, a directory link), which took that kernel's result
+    size_t scanned = 0, minimized = 0, reused = 0, linked = 0;
+    std::vector<KernelFailure> failures;  // skipped kernels and archive paths (dangling links, loops)
     std::vector<std::string> no_object;   // arches in the archive with no object for them
     bool update_used = false;             // false: --update pack absent/unusable, or objects changed
     std::string update_note;
