@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   libbpf-dev libelf-dev zlib1g-dev   # BTF parsing/writing, ground-truth loader
-  libarchive-dev                     # BTFHub .btf.tar.xz reading
+  libarchive-dev liblz4-dev          # BTFHub .btf.tar.xz reading (libarchive linked statically)
   libzstd-dev zstd                   # pack compression and dictionaries
   libxxhash-dev                      # pack checksums (header-only use: XXH_INLINE_ALL)
   libcli11-dev                       # CLI

@@ -24,6 +24,9 @@
 namespace btfpack {
 namespace {
 
+void read_core_relocations(const std::string& name, const ByteReader& x, const struct btf* b,
+                           const std::map<std::string, uint32_t>& section_by_name, std::vector<CoreRelocation>* out);
+
 struct ElfSection {
     uint32_t index;
     std::string name;
@@ -70,13 +73,27 @@ std::vector<ElfSection> read_sections(const std::string& name, const ByteReader&
 
 }  // namespace
 
-BpfObject BpfObject::load(const std::string& path) { return parse(path, read_whole_file(path)); }
+BpfObject BpfObject::load(const std::string& path) {
+    MappedFile file(path);  // only the pages parsed are read in (not DWARF, line info, ...)
+    return parse(path, file.data(), file.size());
+}
 
-BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) {
+BpfObject BpfObject::parse(const std::string& name, const std::vector<uint8_t>& bytes) {
+    return parse(name, bytes.data(), bytes.size());
+}
+
+BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t size) {
+    struct {
+        const uint8_t* p;
+        size_t n;
+        size_t size() const { return n; }
+        const uint8_t* data() const { return p; }
+        uint8_t operator[](size_t i) const { return p[i]; }
+    } bytes{data, size};
     BpfObject obj;
     obj.path_ = name;
-    obj.size_ = bytes.size();
-    obj.hash_ = XXH3_64bits(bytes.data(), bytes.size());
+    obj.size_ = size;
+    obj.hash_ = XXH3_64bits(data, size);
     if (bytes.size() < 4 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
         throw Error(name, "not an ELF file");
     if (bytes.size() < sizeof(Elf64_Ehdr)) throw Error(name, "truncated ELF header");
@@ -97,11 +114,7 @@ BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) 
         if (s.name == ".BTF") btf_sec = &s;
         else if (s.name == ".BTF.ext") ext_sec = &s;
         else if (s.type == SHT_SYMTAB) symtab = &s;
-        if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR)) {
-            section_by_name.emplace(s.name, s.index);
-            Section cs{s.index, std::vector<uint8_t>(bytes.begin() + s.offset, bytes.begin() + s.offset + s.size)};
-            obj.code_sections_.push_back(std::move(cs));
-        }
+        if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR)) section_by_name.emplace(s.name, s.index);
     }
     if (!btf_sec) throw Error(name, "BPF object has no .BTF section (compile with clang -g)");
     struct btf* b = btf__new(bytes.data() + btf_sec->offset, btf_sec->size);
@@ -137,14 +150,45 @@ BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) 
         }
     }
 
+    read_core_relocations(name, ByteReader(data + ext_sec->offset, ext_sec->size, obj.big_endian_), b, section_by_name,
+                          &obj.relocs_);
+
+    // The instructions relocations patch (and the one after each, the second half of an
+    // ldimm64): all the resolver reads of the code, kept instead of the code sections.
+    for (const CoreRelocation& rel : obj.relocs_)
+        for (uint32_t k = 0; k < 2; k++) {
+            const ElfSection& code = secs[rel.section_index];
+            uint64_t off = uint64_t(rel.insn_off) + 8 * k;
+            if (rel.insn_off % 8 || off + 8 > code.size) continue;
+            ByteReader c(data + code.offset, code.size, obj.big_endian_);
+            uint8_t regs = uint8_t(c.uint(off + 1, 1));
+            BpfInsn in;
+            in.code = uint8_t(c.uint(off, 1));
+            in.dst_reg = obj.big_endian_ ? regs >> 4 : regs & 0xf;
+            in.src_reg = obj.big_endian_ ? regs & 0xf : regs >> 4;
+            in.off = int16_t(c.u16(off + 2));
+            in.imm = int32_t(c.u32(off + 4));
+            obj.insns_.push_back({(uint64_t(rel.section_index) << 32) | uint32_t(off / 8), in});
+        }
+    std::sort(obj.insns_.begin(), obj.insns_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    obj.insns_.erase(std::unique(obj.insns_.begin(), obj.insns_.end(),
+                                 [](const auto& a, const auto& b) { return a.first == b.first; }),
+                     obj.insns_.end());
+    obj.insns_.shrink_to_fit();
+    return obj;
+}
+
+namespace {
+
+void read_core_relocations(const std::string& name, const ByteReader& x, const struct btf* b,
+                           const std::map<std::string, uint32_t>& section_by_name, std::vector<CoreRelocation>* out) {
     // .BTF.ext header, then the CO-RE relocation info block.
-    ByteReader x(bytes.data() + ext_sec->offset, ext_sec->size, obj.big_endian_);
     if (!x.has(0, 8) || x.u16(0) != 0xeb9f) throw Error(name, "corrupt .BTF.ext section (bad magic)");
     uint32_t hdr_len = x.u32(4);
     if (hdr_len < 24 || !x.has(0, hdr_len)) throw Error(name, "corrupt .BTF.ext section (bad header length)");
-    if (hdr_len < 32) return obj;  // an old .BTF.ext without CO-RE relocation info
+    if (hdr_len < 32) return;  // an old .BTF.ext without CO-RE relocation info
     uint32_t core_off = x.u32(24), core_len = x.u32(28);
-    if (core_len == 0) return obj;
+    if (core_len == 0) return;
     uint64_t base = uint64_t(hdr_len) + core_off;
     if (!x.has(base, core_len) || core_len < 4) throw Error(name, "corrupt .BTF.ext section (CO-RE info outside the section)");
     uint32_t rec_size = x.u32(base);
@@ -172,11 +216,12 @@ BpfObject BpfObject::parse(const std::string& name, std::vector<uint8_t> bytes) 
             rel.kind = CoreRelocKind(x.u32(p + 12));
             const char* acc = btf__name_by_offset(b, rel.access_str_off);
             rel.access = acc ? acc : "";
-            obj.relocs_.push_back(std::move(rel));
+            out->push_back(std::move(rel));
         }
     }
-    return obj;
 }
+
+}  // namespace
 
 const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_idx) const {
     // programs_ is sorted by (section, start); libbpf takes the first that contains insn_idx
@@ -198,22 +243,11 @@ const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_id
 }
 
 bool BpfObject::insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const {
-    auto it = std::lower_bound(code_sections_.begin(), code_sections_.end(), section_index,
-                               [](const Section& s, uint32_t idx) { return s.index < idx; });
-    if (it != code_sections_.end() && it->index == section_index) {
-        const Section& s = *it;
-        ByteReader r(s.code.data(), s.code.size(), big_endian_);
-        uint64_t off = uint64_t(insn_idx) * 8;
-        if (!r.has(off, 8)) return false;
-        uint8_t regs = uint8_t(r.uint(off + 1, 1));
-        out->code = uint8_t(r.uint(off, 1));
-        out->dst_reg = big_endian_ ? regs >> 4 : regs & 0xf;
-        out->src_reg = big_endian_ ? regs & 0xf : regs >> 4;
-        out->off = int16_t(r.u16(off + 2));
-        out->imm = int32_t(r.u32(off + 4));
-        return true;
-    }
-    return false;
+    uint64_t key = (uint64_t(section_index) << 32) | insn_idx;
+    auto it = std::lower_bound(insns_.begin(), insns_.end(), key, [](const auto& e, uint64_t k) { return e.first < k; });
+    if (it == insns_.end() || it->first != key) return false;
+    *out = it->second;
+    return true;
 }
 
 }  // namespace btfpack

@@ -1,6 +1,8 @@
 // Whole-file reads and atomic writes (see file_io.h).
 #include "btfpack/file_io.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,32 @@ std::vector<uint8_t> read_whole_file(const std::string& path) {
     std::fclose(f);
     if (bad || n != bytes.size()) throw Error(path, "read error");
     return bytes;
+}
+
+MappedFile::MappedFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw Error(path, "not a regular file");
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void* m = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            map_ = m;
+            size_ = size_t(st.st_size);
+        }
+    }
+    ::close(fd);
+    if (!map_) {
+        copy_ = read_whole_file(path);
+        size_ = copy_.size();
+    }
+}
+
+MappedFile::~MappedFile() {
+    if (map_) munmap(map_, size_);
 }
 
 void write_file_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {

@@ -33,7 +33,8 @@ class BpfObject {
 public:
     // Reads and validates the object; throws Error naming the file on any problem.
     static BpfObject load(const std::string& path);
-    static BpfObject parse(const std::string& name, std::vector<uint8_t> bytes);
+    static BpfObject parse(const std::string& name, const std::vector<uint8_t>& bytes);
+    static BpfObject parse(const std::string& name, const uint8_t* data, size_t size);
 
     const std::string& path() const { return path_; }
     bool big_endian() const { return big_endian_; }
@@ -42,7 +43,8 @@ public:
     const std::vector<BpfProgram>& programs() const { return programs_; }  // by (section, start)
     // Program holding instruction insn_idx of a section, as libbpf finds it; null if none.
     const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;
-    // Instruction insn_idx of a section, decoded from the object's byte order.
+    // Instruction insn_idx of a section, decoded from the object's byte order; only the
+    // instructions at CO-RE relocation sites (and the one after each) are kept.
     bool insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const;
     // Identity of the file for pack metadata: its size and XXH3-64 hash.
     uint64_t file_size() const { return size_; }
@@ -56,11 +58,7 @@ private:
     std::vector<CoreRelocation> relocs_;
     std::vector<BpfProgram> programs_;
     bool programs_overlap_ = false;  // two programs of a section share instructions
-    struct Section {
-        uint32_t index;
-        std::vector<uint8_t> code;
-    };
-    std::vector<Section> code_sections_;
+    std::vector<std::pair<uint64_t, BpfInsn>> insns_;  // (section << 32 | insn index) -> insn, sorted
 };
 
 }  // namespace btfpack

@@ -6,6 +6,23 @@
 
 namespace btfpack {
 
+// A file's bytes, mapped read-only (only the pages touched are read in); files that cannot be
+// mapped (pipes, /proc) are read instead. Throws Error naming the file.
+class MappedFile {
+public:
+    explicit MappedFile(const std::string& path);
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    const uint8_t* data() const { return map_ ? static_cast<const uint8_t*>(map_) : copy_.data(); }
+    size_t size() const { return size_; }
+
+private:
+    void* map_ = nullptr;
+    size_t size_ = 0;
+    std::vector<uint8_t> copy_;
+};
+
 // Throws Error naming the file when it cannot be opened or read.
 std::vector<uint8_t> read_whole_file(const std::string& path);
 // Writes to path via a temporary file in the same directory; "-" writes stdout.
