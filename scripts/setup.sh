@@ -25,3 +25,68 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#PKGS[@]} packages present"
+
+# A newer libbpf as a second judge of the fidelity tests (tests/fidelity: relo_oracle_libbpfNN):
+# Debian 13 "trixie"'s libbpf-dev .deb (headers + libbpf.a), downloaded with a private apt state
+# and unpacked into a private prefix. Nothing is installed or upgraded system-wide: the newer
+# suite is never added to /etc/apt, so the system's apt (and its libc6) never sees it.
+# BTFPACK_LIBBPF_NEW_SUITE picks another suite (e.g. bookworm-backports: 1.4),
+# BTFPACK_LIBBPF_NEW_PREFIX another prefix (default /opt/btfpack/libbpf-new, where CMake looks),
+# BTFPACK_LIBBPF_NEW=0 skips the step (e.g. in images that run no fidelity test).
+new_suite=${BTFPACK_LIBBPF_NEW_SUITE:-trixie}
+new_prefix=${BTFPACK_LIBBPF_NEW_PREFIX:-/opt/btfpack/libbpf-new}
+new_stamp=$new_prefix/btfpack-libbpf-dev.txt
+# the Debian mirror this machine already uses for its own release (deb822 .sources or one-line .list)
+debian_mirror() {
+  local codename f uri=""
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -r $f ]] || continue
+    uri=$(awk -v s="$codename" 'BEGIN { RS = ""; FS = "\n" }
+      { types = uris = suites = ""
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^Types:/) types = $i; else if ($i ~ /^URIs:/) uris = $i; else if ($i ~ /^Suites:/) suites = $i
+        }
+        if (types ~ /[ \t]deb([ \t]|$)/ && (suites " ") ~ ("[ \t]" s "[ \t]")) { split(uris, u, /[ \t]+/); print u[2]; exit } }' "$f")
+    [[ -n $uri ]] && break
+  done
+  if [[ -z $uri ]]; then
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [[ -r $f ]] || continue
+      uri=$(sed -E 's/\[[^]]*\]//' "$f" | awk -v s="$codename" '$1 == "deb" && $3 == s { print $2; exit }')
+      [[ -n $uri ]] && break
+    done
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+if [[ ${BTFPACK_LIBBPF_NEW:-1} != 0 ]]; then  # one fetch at a time on this machine
+  mkdir -p "$(dirname "$new_prefix")"
+  exec 9>"$new_prefix.lock"
+  flock 9
+fi
+if [[ ${BTFPACK_LIBBPF_NEW:-1} == 0 ]]; then
+  echo "setup: newer libbpf skipped (BTFPACK_LIBBPF_NEW=0)"
+elif [[ -s $new_stamp ]] && compgen -G "$new_prefix/usr/lib/*/libbpf.a" >/dev/null; then
+  echo "setup: $(head -n1 "$new_stamp") present in $new_prefix"
+else
+  mirror=$(debian_mirror)
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/empty" "$tmp/deb"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $new_suite main" >"$tmp/sources.list"
+  # apt with its own sources, lists, cache and preferences: the system's apt state is not touched
+  apt_priv=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=$tmp/empty"
+            -o "Dir::Etc::Preferences=$tmp/empty/none" -o "Dir::Etc::PreferencesParts=$tmp/empty"
+            -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o "APT::Sandbox::User=root")
+  apt-get "${apt_priv[@]}" update -qq
+  (cd "$tmp/deb" && apt-get "${apt_priv[@]}" download -qq "libbpf-dev/$new_suite")
+  deb=$(echo "$tmp"/deb/libbpf-dev_*.deb)
+  rm -rf "$new_prefix.tmp" && mkdir -p "$new_prefix.tmp"
+  dpkg-deb -x "$deb" "$new_prefix.tmp"
+  compgen -G "$new_prefix.tmp/usr/lib/*/libbpf.a" >/dev/null || { echo "setup: no libbpf.a in $deb" >&2; exit 1; }
+  { echo "libbpf-dev $(dpkg-deb -f "$deb" Version) ($new_suite, $mirror)"
+    echo "sha256 $(sha256sum "$deb" | cut -d' ' -f1)  $(basename "$deb")"
+    echo "unpacked with dpkg-deb -x by scripts/setup.sh; not installed (dpkg does not know it)"; } >"$new_prefix.tmp/btfpack-libbpf-dev.txt"
+  rm -rf "$new_prefix" && mv "$new_prefix.tmp" "$new_prefix"
+  echo "setup: $(head -n1 "$new_stamp") unpacked into $new_prefix"
+fi

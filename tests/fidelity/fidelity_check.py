@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
 """CO-RE fidelity checks of btfpack (python3 stdlib only; registered as ctest tests).
 
-usage: fidelity_check.py {libbpf|bigendian|resolver} --btfpack BIN --oracle BIN
+usage: fidelity_check.py {libbpf|bigendian|resolver} --btfpack BIN --oracle BIN [--oracle BIN2 ...]
                          --el DIR --eb DIR --kernels DIR [--timeout S] [--jobs N] [-v]
 
 Kernels are every *.btf.tar.xz under --kernels (BTFHub layout, one raw <kernel>.btf inside),
 unpacked once per kernel into a temporary directory that is removed afterwards. Objects are the
 *.o files of --el (little-endian) and --eb (big-endian twins with the same names).
 
+Every --oracle is relo_oracle (tests/tools/relo_oracle.c) built against some libbpf: the first
+one is the libbpf btfpack's resolver reproduces (Debian 12's 1.1), further ones newer libbpfs
+(e.g. relo_oracle_libbpf15, Debian 13's 1.5 linked statically). Checks name their oracle when
+there are several.
+
   libbpf     For every kernel K: minimize ALL el objects together (`btfpack minimize K.tar.xz
              objs... -o all.btf`) and every el object alone (`btfpack minimize K.btf obj -o
-             obj.btf`); libbpf (relo_oracle) then relocates each object against the full BTF and
+             obj.btf`); each oracle (libbpf) then relocates each object against the full BTF and
              against the min BTF. PASS = identical outcome lists, non-empty, same oracle exit
              code, and the oracle did not fail (exit 2).
   bigendian  The same for the eb objects, judged by `btfpack relocs OBJ --btf B --outcomes`
-             (libbpf 1.1 cannot open big-endian objects on a little-endian host).
+             (libbpf 1.1 cannot open big-endian objects on a little-endian host; 1.5 opens them
+             but refuses to load, so to relocate, an object of the other byte order).
   resolver   For every kernel x el object: `btfpack relocs OBJ --btf FULL --outcomes` must equal
-             relo_oracle's output against FULL line for line (btfpack's resolver vs libbpf);
-             and the eb twin's outcomes must equal those, except lines of kind <lshift_u64>,
+             the first oracle's output against FULL line for line (btfpack's resolver vs libbpf);
+             every further oracle's output and exit code must equal the first one's (a newer
+             libbpf that relocates differently shows up as `[NEW vs FIRST]`, not as a resolver
+             failure); and the eb twin's outcomes must equal those, except lines of kind <lshift_u64>,
              whose value legitimately depends on byte order (printed as notes, not failures).
              When the eb twin was compiled into different code (libbpf's *_PROBED bitfield
              macros are endian-specific, so instruction and relocation numbers shift), it is
@@ -133,8 +141,12 @@ def diff(a, b, name_a, name_b):
     return shown + more
 
 
-def oracle(obj, btf):
-    return run([ARGS.oracle, obj, btf])
+def oracle(obj, btf, which=None):
+    return run([which or ARGS.oracles[0], obj, btf])
+
+
+def oracle_name(path):
+    return os.path.basename(path)
 
 
 def relocs(obj, btf):
@@ -251,8 +263,9 @@ def full_vs_min(label, ref, got, min_info):
     return c.passed(f"{len(a)} outcomes identical, {min_info}{note}")
 
 
-def fidelity(objs, outcome_fn):
-    """body for the libbpf / bigendian subcommands"""
+def fidelity(objs, judges):
+    """body for the libbpf / bigendian subcommands; judges: [(name, outcome_fn)], a name shown
+    in the labels only when there are several"""
 
     def body(klabel, tar, full, td):
         # all objects together into one min BTF, straight from the .tar.xz (as a pack build does)
@@ -263,21 +276,23 @@ def fidelity(objs, outcome_fn):
 
         def one(obj):
             name = os.path.basename(obj)
-            ref = outcome_fn(obj, full)
             out = []
-            lab = f"{klabel}  {name}  [all {len(objs)} objects]"
-            if mr.rc != 0:
-                out.append(Check(lab).failed(f"btfpack minimize (all objects): {mr.why()}", [mr.shell()]))
-            else:
-                out.append(full_vs_min(lab, ref, outcome_fn(obj, merged), merged_info))
             # the object alone, from the unpacked raw BTF
-            lab = f"{klabel}  {name}  [alone]"
             each = os.path.join(td, "each", name + ".min.btf")
             er = minimize(full, [obj], each)
-            if er.rc != 0:
-                out.append(Check(lab).failed(f"btfpack minimize: {er.why()}", [er.shell()]))
-            else:
-                out.append(full_vs_min(lab, ref, outcome_fn(obj, each), f"min {os.path.getsize(each)} B"))
+            for jname, outcome_fn in judges:
+                judge = f"  ({jname})" if len(judges) > 1 else ""
+                ref = outcome_fn(obj, full)
+                lab = f"{klabel}  {name}  [all {len(objs)} objects]{judge}"
+                if mr.rc != 0:
+                    out.append(Check(lab).failed(f"btfpack minimize (all objects): {mr.why()}", [mr.shell()]))
+                else:
+                    out.append(full_vs_min(lab, ref, outcome_fn(obj, merged), merged_info))
+                lab = f"{klabel}  {name}  [alone]{judge}"
+                if er.rc != 0:
+                    out.append(Check(lab).failed(f"btfpack minimize: {er.why()}", [er.shell()]))
+                else:
+                    out.append(full_vs_min(lab, ref, outcome_fn(obj, each), f"min {os.path.getsize(each)} B"))
             return out
 
         with pool() as ex:
@@ -363,6 +378,22 @@ def resolver_body(el_objs, eb_dir):
             else:
                 c.passed(f"{len(ref.lines())} outcomes identical" + (" (oracle exit 1)" if ref.rc == 1 else ""))
             out.append(c)
+            # a newer libbpf vs the one the resolver reproduces, on the same full BTF
+            for other in ARGS.oracles[1:]:
+                c = Check(f"{klabel}  {name}  [{oracle_name(other)} vs {oracle_name(ARGS.oracles[0])}]")
+                new = oracle(obj, full, other)
+                if new.rc not in (0, 1):
+                    c.failed(f"{oracle_name(other)}: {new.why()}", [new.shell()])
+                elif not good_ref:
+                    c.failed("no reference outcomes from the first oracle (see above)")
+                elif new.rc != ref.rc or new.lines() != ref.lines():
+                    c.failed(f"libbpf versions relocate differently ({len(ref.lines())} vs {len(new.lines())} "
+                             f"lines, exit {ref.rc} vs {new.rc})",
+                             [new.shell()] + diff(ref.lines(), new.lines(), oracle_name(ARGS.oracles[0]),
+                                                  oracle_name(other)))
+                else:
+                    c.passed(f"{len(new.lines())} outcomes identical" + (" (both exit 1)" if new.rc == 1 else ""))
+                out.append(c)
             if eb_dir is None:  # objects without big-endian twins (e.g. real-world objects)
                 return out
 
@@ -403,7 +434,9 @@ def main():
                                  epilog=__doc__.split("\n\n", 2)[2])
     ap.add_argument("check", choices=["libbpf", "bigendian", "resolver"])
     ap.add_argument("--btfpack", required=True, help="the btfpack CLI")
-    ap.add_argument("--oracle", help="relo_oracle (needed by libbpf and resolver)")
+    ap.add_argument("--oracle", dest="oracles", action="append", default=[], metavar="ORACLE",
+                    help="relo_oracle (needed by libbpf and resolver); repeat for more libbpf versions, "
+                         "the first being the one btfpack's resolver reproduces")
     ap.add_argument("--el", help="directory of little-endian CO-RE objects (*.o)")
     ap.add_argument("--eb", help="directory of their big-endian twins (*.o); without it, resolver skips the twin check")
     ap.add_argument("--kernels", required=True, help="directory searched recursively for *.btf.tar.xz")
@@ -419,8 +452,11 @@ def main():
     if not os.access(ARGS.btfpack, os.X_OK):
         problems.append(f"btfpack not found or not executable: {ARGS.btfpack}")
     if ARGS.check in ("libbpf", "resolver"):
-        if not ARGS.oracle or not os.access(ARGS.oracle, os.X_OK):
-            problems.append(f"relo_oracle not found or not executable: {ARGS.oracle}")
+        if not ARGS.oracles:
+            problems.append("no --oracle given (relo_oracle)")
+        for o in ARGS.oracles:
+            if not os.access(o, os.X_OK):
+                problems.append(f"relo_oracle not found or not executable: {o}")
         if os.geteuid() != 0:
             print("warning: not root; relo_oracle needs root and the bpf syscall", file=sys.stderr)
     kernels = find_kernels(ARGS.kernels)
@@ -437,13 +473,15 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
-    print(f"{ARGS.check}: {len(kernels)} kernels x {len(objs)} objects from {objdir}", flush=True)
+    judges = ", ".join(map(oracle_name, ARGS.oracles)) if ARGS.check != "bigendian" else "btfpack relocs"
+    print(f"{ARGS.check}: {len(kernels)} kernels x {len(objs)} objects from {objdir}; judged by {judges}", flush=True)
     totals = [0, 0]
     t0 = time.monotonic()
     if ARGS.check == "libbpf":
-        per_kernel(kernels, fidelity(objs, oracle), totals)
+        judges = [(oracle_name(o), lambda obj, btf, o=o: oracle(obj, btf, o)) for o in ARGS.oracles]
+        per_kernel(kernels, fidelity(objs, judges), totals)
     elif ARGS.check == "bigendian":
-        per_kernel(kernels, fidelity(objs, relocs), totals)
+        per_kernel(kernels, fidelity(objs, [("btfpack relocs", relocs)]), totals)
     else:
         extra = sorted(set(map(os.path.basename, find_objs(ARGS.eb))) - set(map(os.path.basename, objs)))
         if extra:
