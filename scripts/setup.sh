@@ -13,7 +13,7 @@ PKGS=(
   libclang-rt-19-dev                 # libFuzzer + sanitizers for the reader fuzz target
   bpftool                            # comparison anchor in benchmarks and tests only
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
-  python3 xz-utils
+  python3 xz-utils time               # time: peak RSS in the benchmarks
 )
 missing=()
 for p in "${PKGS[@]}"; do
