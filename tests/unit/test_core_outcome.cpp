@@ -1,0 +1,76 @@
+// Relocation outcomes as values: the local side computed once (spec ids shared by identical
+// specs), and the structured comparison the minimizer's self-check relies on.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <map>
+#include <tuple>
+
+#include "btfpack/core_resolver.h"
+#include "btfpack/kernel_btf.h"
+
+using namespace btfpack;
+
+namespace {
+
+const char* kKernel = BTFPACK_TESTDATA_DIR "/kernels/debian/12/x86_64/6.1.0-50-amd64.btf.tar.xz";
+
+}  // namespace
+
+TEST_CASE("LocalRelocations: one spec id per (root type, access string, kind)", "[outcome]") {
+    BpfObject obj = BpfObject::load(BTFPACK_BPF_DIR "/task.o");
+    LocalRelocations local(obj);
+    REQUIRE(local.relocations().size() == obj.relocations().size());
+    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> seen;
+    for (const LocalRelocation& lr : local.relocations()) {
+        auto key = std::make_tuple(lr.relo->type_id, lr.relo->access_str_off, uint32_t(lr.relo->kind));
+        auto [it, added] = seen.emplace(key, lr.spec_id);
+        CHECK(it->second == lr.spec_id);  // same spec, same id
+        if (added) CHECK(local.relocations()[local.spec_representatives()[lr.spec_id]].relo == lr.relo);
+    }
+    CHECK(seen.size() == local.spec_count());
+    CHECK(local.spec_count() < local.relocations().size());  // task.o reads some fields twice
+}
+
+TEST_CASE("first_difference compares values, masking only target type ids", "[outcome]") {
+    BpfObject obj = BpfObject::load(BTFPACK_BPF_DIR "/types.o");
+    LocalRelocations local(obj);
+    auto kernel = load_kernel_btf(kKernel);
+    RelocationOutcomes a = relocate_object(local, CandidateIndex(kernel.get(), local));
+    REQUIRE(!a.outcomes.empty());
+    CHECK(first_difference(local, a, a) == SIZE_MAX);
+
+    bool saw_target_id = false, saw_other = false;
+    for (size_t i = 0; i < a.outcomes.size(); i++) {
+        if (a.outcomes[i].decided.kind != RelocEventKind::Patched) continue;
+        RelocationOutcomes b = a;
+        b.outcomes[i].decided.b += 1;  // another patched value
+        bool target_id = local.relocations()[a.outcomes[i].relocation].relo->kind == CoreRelocKind::TypeIdTarget;
+        INFO(outcome_lines(local, a)[i]);
+        CHECK(first_difference(local, a, b) == (target_id ? SIZE_MAX : i));
+        (target_id ? saw_target_id : saw_other) = true;
+    }
+    CHECK(saw_target_id);
+    CHECK(saw_other);
+
+    RelocationOutcomes c = a;
+    c.outcomes.back().decided.kind = RelocEventKind::Substituted;  // poisoned instead
+    CHECK(first_difference(local, a, c) == a.outcomes.size() - 1);
+    c = a;
+    c.outcomes.pop_back();
+    CHECK(first_difference(local, a, c) == a.outcomes.size() - 1);
+    c = a;
+    c.aborted.push_back({0, 3});
+    CHECK(first_difference(local, a, c) == a.outcomes.size());
+}
+
+TEST_CASE("outcome lines are relo_oracle's, text made from the values", "[outcome]") {
+    BpfObject obj = BpfObject::load(BTFPACK_BPF_DIR "/minimal.o");
+    LocalRelocations local(obj);
+    auto kernel = load_kernel_btf(kKernel);
+    auto lines = outcome_lines(local, relocate_object(local, CandidateIndex(kernel.get(), local)));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "minimal_exec #0 <field_exists> [5] struct task_struct.real_parent (0:1 @ offset 8) => "
+                      "patched insn #1 (ALU/ALU64) imm 1 -> 1");
+    CHECK(lines[2].rfind("minimal_exec #2 <byte_off> [5] struct task_struct.tgid (0:0 @ offset 0) => patched insn "
+                         "#10 (ALU/ALU64) imm 0 -> ", 0) == 0);
+}
