@@ -120,9 +120,9 @@ public:
             cache_[relo.type_id] = r.out_list;
             res = r.res;
         }
-        RelocEvents patch;
-        int err = patch_insn(obj, relo, *lr.prog, lr.insn_idx, res, &patch);
-        for (const RelocEvent& ev : patch) emit(ev);
+        patch_.clear();
+        int err = patch_insn(obj, relo, *lr.prog, lr.insn_idx, res, &patch_);
+        for (const RelocEvent& ev : patch_) emit(ev);
         if (err) {
             RelocEvent ev = event(RelocEventKind::PatchFailed, err);
             ev.insn = lr.insn_idx;
@@ -210,12 +210,13 @@ private:
     std::vector<uint32_t> cache_;    // local type id -> candidate list now (libbpf's cand cache)
     std::vector<std::vector<uint32_t>> lists_;
     std::unordered_map<uint64_t, Resolution> memo_;  // (spec id, list) -> resolution
+    RelocEvents patch_;                              // patch_insn's events, reused
 };
 
 // relo_oracle's reading of libbpf's log: one slot per (program, relo #), the first outcome wins.
 struct Slot {
     RelocOutcome outcome;
-    bool decided = false;
+    bool used = false, decided = false;
 };
 
 }  // namespace
@@ -224,8 +225,8 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
     const auto& relos = local.relocations();
     Resolver resolver(local, index);
-    std::vector<Slot> slots;
-    std::unordered_map<uint64_t, uint32_t> slot_of;  // (program name, relo #) -> slot
+    std::vector<Slot> slots(relos.size());  // by log key
+    std::vector<uint32_t> order;            // log keys in the order first logged
     std::vector<bool> failed(local.program_names().size(), false);
     std::vector<uint32_t> failed_order;
     for (int pass = 0; pass < 4096; pass++) {
@@ -241,13 +242,12 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
                     fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
                             event_text(local, i, ev).c_str());
                 if (!slot) {
-                    auto [it, added] = slot_of.try_emplace((uint64_t(lr.prog_name) << 32) | lr.relo->index,
-                                                           uint32_t(slots.size()));
-                    if (added) {
-                        slots.emplace_back();
-                        slots.back().outcome.relocation = i;
+                    slot = &slots[lr.log_key];
+                    if (!slot->used) {
+                        slot->used = true;
+                        slot->outcome.relocation = i;
+                        order.push_back(lr.log_key);
                     }
-                    slot = &slots[it->second];
                 }
                 RelocOutcome& o = slot->outcome;
                 switch (ev.kind) {
@@ -269,7 +269,8 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     }
     RelocationOutcomes out;
     std::vector<int> last(local.program_names().size(), -1);
-    for (const Slot& s : slots) {
+    for (uint32_t k : order) {
+        const Slot& s = slots[k];
         if (!s.decided) continue;
         out.outcomes.push_back(s.outcome);
         const LocalRelocation& lr = relos[s.outcome.relocation];

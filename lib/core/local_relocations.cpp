@@ -15,6 +15,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     const struct btf* local = obj.btf();
     std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> spec_ids;  // (type, access, kind) -> id
     std::unordered_map<std::string, uint32_t> name_ids, prog_ids;
+    std::unordered_map<uint64_t, uint32_t> log_keys;  // (program name, relo #) -> first relocation
     bool many_progs = obj.programs().size() > 1;
     relos_.reserve(obj.relocations().size());
     for (size_t i = 0; i < obj.relocations().size(); i++) {
@@ -31,6 +32,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             if (added) prog_names_.push_back(lr.prog->name);
             lr.prog_name = it->second;
         }
+        lr.log_key = log_keys.emplace((uint64_t(lr.prog_name) << 32) | r.index, uint32_t(i)).first->second;
         const struct btf_type* t = btf__type_by_id(local, r.type_id);
         const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
         lr.bad_type = !name;

@@ -26,6 +26,8 @@ struct LocalRelocation {
     int parse_err = 0;                 // parse_local_spec's error (0: spec is valid)
     uint32_t spec_id = 0;              // equal (root type, access string, kind) => equal id
     uint32_t name_key = 0;             // index into LocalRelocations::names() (valid if named)
+    uint32_t log_key = 0;              // first relocation of the same (program name, relo #):
+                                       // libbpf's log names a relocation by these two only
 };
 
 class LocalRelocations {
