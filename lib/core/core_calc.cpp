@@ -216,12 +216,9 @@ done:
     return err;
 }
 
-int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgram& prog, int insn_idx,
-               const RelocResult& res, RelocEvents* log) {
-    BpfInsn insn{}, next{};
-    uint32_t sec_idx = prog.insn_start + uint32_t(insn_idx);
-    obj.insn(relo.section_index, sec_idx, &insn);
-    bool have_next = obj.insn(relo.section_index, sec_idx + 1, &next);
+int patch_insn(const CoreRelocation& relo, int insn_idx, const RelocResult& res, RelocEvents* log) {
+    const BpfInsn &insn = relo.insn, &next = relo.next;
+    bool have_next = relo.has_next;
     uint8_t cls = insn.code & 0x07;
     if (res.poison) {
     poison:

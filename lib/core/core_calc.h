@@ -22,8 +22,7 @@ struct RelocResult {
 int calc_relo(const CoreRelocation& relo, const CoreSpec& local_spec, const CoreSpec* targ_spec, const Target& targ,
               bool big_endian, RelocResult* res, RelocEvents* log);
 
-// Applies res to the instruction (copy) at insn_idx of the program, logging like libbpf.
-int patch_insn(const BpfObject& obj, const CoreRelocation& relo, const BpfProgram& prog, int insn_idx,
-               const RelocResult& res, RelocEvents* log);
+// Applies res to (a copy of) the relocation's instruction, #insn_idx of its program, logging like libbpf.
+int patch_insn(const CoreRelocation& relo, int insn_idx, const RelocResult& res, RelocEvents* log);
 
 }  // namespace btfpack

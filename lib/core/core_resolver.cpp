@@ -81,7 +81,6 @@ public:
     int relocate(uint32_t i, Emit&& emit) {
         const LocalRelocation& lr = local_.relocations()[i];
         const CoreRelocation& relo = *lr.relo;
-        const BpfObject& obj = local_.object();
         auto failed = [&](int err) {
             emit(event(RelocEventKind::RelocateFailed, err));
             return err;
@@ -121,7 +120,7 @@ public:
             res = r.res;
         }
         patch_.clear();
-        int err = patch_insn(obj, relo, *lr.prog, lr.insn_idx, res, &patch_);
+        int err = patch_insn(relo, lr.insn_idx, res, &patch_);
         for (const RelocEvent& ev : patch_) emit(ev);
         if (err) {
             RelocEvent ev = event(RelocEventKind::PatchFailed, err);

@@ -3,8 +3,8 @@
 
 #include <bpf/btf.h>
 
+#include <cstdint>
 #include <map>
-#include <tuple>
 #include <unordered_map>
 
 #include "core/core_rules.h"
@@ -13,8 +13,10 @@ namespace btfpack {
 
 LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     const struct btf* local = obj.btf();
-    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> spec_ids;  // (type, access, kind) -> id
+    std::map<uint32_t, std::unordered_map<uint64_t, uint32_t>> spec_ids;  // kind -> (type, access) -> id
     std::unordered_map<std::string, uint32_t> name_ids, prog_ids;
+    std::vector<uint32_t> name_of_type(btf__type_cnt(local), UINT32_MAX);   // type id -> name key
+    std::vector<uint32_t> prog_of(obj.programs().size(), UINT32_MAX);        // program -> name id
     std::unordered_map<uint64_t, uint32_t> log_keys;  // (program name, relo #) -> first relocation
     bool many_progs = obj.programs().size() > 1;
     relos_.reserve(obj.relocations().size());
@@ -28,9 +30,13 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             lr.insn_idx = int(r.insn_off / 8 - lr.prog->insn_start);
             // libbpf: a program in .text is a subprogram when the object has more than one program
             lr.is_subprog = lr.prog->section == ".text" && many_progs;
-            auto [it, added] = prog_ids.emplace(lr.prog->name, uint32_t(prog_names_.size()));
-            if (added) prog_names_.push_back(lr.prog->name);
-            lr.prog_name = it->second;
+            uint32_t& id = prog_of[size_t(lr.prog - obj.programs().data())];
+            if (id == UINT32_MAX) {
+                auto [it, added] = prog_ids.emplace(lr.prog->name, uint32_t(prog_names_.size()));
+                if (added) prog_names_.push_back(lr.prog->name);
+                id = it->second;
+            }
+            lr.prog_name = id;
         }
         lr.log_key = log_keys.emplace((uint64_t(lr.prog_name) << 32) | r.index, uint32_t(i)).first->second;
         const struct btf_type* t = btf__type_by_id(local, r.type_id);
@@ -38,12 +44,16 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
         lr.bad_type = !name;
         lr.anonymous = name && !*name;
         if (name && *name) {
-            auto [it, added] = name_ids.emplace(std::string(name, essential_name_len(name)), uint32_t(names_.size()));
-            if (added) names_.push_back(it->first);
-            lr.name_key = it->second;
+            uint32_t& key = name_of_type[r.type_id];
+            if (key == UINT32_MAX) {
+                auto [it, added] = name_ids.emplace(std::string(name, essential_name_len(name)), uint32_t(names_.size()));
+                if (added) names_.push_back(it->first);
+                key = it->second;
+            }
+            lr.name_key = key;
         }
-        auto [sit, added] = spec_ids.emplace(std::make_tuple(r.type_id, r.access_str_off, uint32_t(r.kind)),
-                                             uint32_t(specs_.size()));
+        auto [sit, added] = spec_ids[uint32_t(r.kind)].emplace((uint64_t(r.type_id) << 32) | r.access_str_off,
+                                                               uint32_t(specs_.size()));
         if (added) {
             auto spec = std::make_unique<CoreSpec>();
             int err = lr.bad_type ? 0 : parse_local_spec(local, r, spec.get());

@@ -154,27 +154,23 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
                           &obj.relocs_);
 
     // The instructions relocations patch (and the one after each, the second half of an
-    // ldimm64): all the resolver reads of the code, kept instead of the code sections.
-    for (const CoreRelocation& rel : obj.relocs_)
-        for (uint32_t k = 0; k < 2; k++) {
-            const ElfSection& code = secs[rel.section_index];
-            uint64_t off = uint64_t(rel.insn_off) + 8 * k;
-            if (rel.insn_off % 8 || off + 8 > code.size) continue;
-            ByteReader c(data + code.offset, code.size, obj.big_endian_);
+    // ldimm64): all the resolver reads of the code, kept with the relocation.
+    for (CoreRelocation& rel : obj.relocs_) {
+        const ElfSection& code = secs[rel.section_index];
+        ByteReader c(data + code.offset, code.size, obj.big_endian_);
+        auto decode = [&](uint64_t off, BpfInsn* in) {
+            if (off % 8 || !c.has(off, 8)) return false;
             uint8_t regs = uint8_t(c.uint(off + 1, 1));
-            BpfInsn in;
-            in.code = uint8_t(c.uint(off, 1));
-            in.dst_reg = obj.big_endian_ ? regs >> 4 : regs & 0xf;
-            in.src_reg = obj.big_endian_ ? regs & 0xf : regs >> 4;
-            in.off = int16_t(c.u16(off + 2));
-            in.imm = int32_t(c.u32(off + 4));
-            obj.insns_.push_back({(uint64_t(rel.section_index) << 32) | uint32_t(off / 8), in});
-        }
-    std::sort(obj.insns_.begin(), obj.insns_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    obj.insns_.erase(std::unique(obj.insns_.begin(), obj.insns_.end(),
-                                 [](const auto& a, const auto& b) { return a.first == b.first; }),
-                     obj.insns_.end());
-    obj.insns_.shrink_to_fit();
+            in->code = uint8_t(c.uint(off, 1));
+            in->dst_reg = obj.big_endian_ ? regs >> 4 : regs & 0xf;
+            in->src_reg = obj.big_endian_ ? regs & 0xf : regs >> 4;
+            in->off = int16_t(c.u16(off + 2));
+            in->imm = int32_t(c.u32(off + 4));
+            return true;
+        };
+        decode(rel.insn_off, &rel.insn);
+        rel.has_next = decode(uint64_t(rel.insn_off) + 8, &rel.next);
+    }
     return obj;
 }
 
@@ -240,14 +236,6 @@ const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_id
         return nullptr;
     }
     return contains(*std::prev(end)) ? &*std::prev(end) : nullptr;
-}
-
-bool BpfObject::insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const {
-    uint64_t key = (uint64_t(section_index) << 32) | insn_idx;
-    auto it = std::lower_bound(insns_.begin(), insns_.end(), key, [](const auto& e, uint64_t k) { return e.first < k; });
-    if (it == insns_.end() || it->first != key) return false;
-    *out = it->second;
-    return true;
 }
 
 }  // namespace btfpack

@@ -12,14 +12,6 @@ struct btf;
 
 namespace btfpack {
 
-struct BpfInsn {
-    uint8_t code;
-    uint8_t dst_reg;
-    uint8_t src_reg;
-    int16_t off;
-    int32_t imm;
-};
-
 // A BPF program or subprogram: an STT_FUNC symbol inside an executable section.
 struct BpfProgram {
     std::string name;
@@ -43,9 +35,6 @@ public:
     const std::vector<BpfProgram>& programs() const { return programs_; }  // by (section, start)
     // Program holding instruction insn_idx of a section, as libbpf finds it; null if none.
     const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;
-    // Instruction insn_idx of a section, decoded from the object's byte order; only the
-    // instructions at CO-RE relocation sites (and the one after each) are kept.
-    bool insn(uint32_t section_index, uint32_t insn_idx, BpfInsn* out) const;
     // Identity of the file for pack metadata: its size and XXH3-64 hash.
     uint64_t file_size() const { return size_; }
     uint64_t file_hash() const { return hash_; }
@@ -58,7 +47,6 @@ private:
     std::vector<CoreRelocation> relocs_;
     std::vector<BpfProgram> programs_;
     bool programs_overlap_ = false;  // two programs of a section share instructions
-    std::vector<std::pair<uint64_t, BpfInsn>> insns_;  // (section << 32 | insn index) -> insn, sorted
 };
 
 }  // namespace btfpack

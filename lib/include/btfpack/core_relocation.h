@@ -28,6 +28,15 @@ bool is_field_based(CoreRelocKind kind);
 bool is_type_based(CoreRelocKind kind);
 bool is_enumval_based(CoreRelocKind kind);
 
+// One BPF instruction, decoded from the object's byte order.
+struct BpfInsn {
+    uint8_t code;
+    uint8_t dst_reg;
+    uint8_t src_reg;
+    int16_t off;
+    int32_t imm;
+};
+
 struct CoreRelocation {
     std::string section;      // ELF section of the instruction, e.g. "kprobe/do_exit"
     uint32_t section_index;   // ELF section index of that section
@@ -37,6 +46,9 @@ struct CoreRelocation {
     uint32_t access_str_off;  // offset of the access string in the object's .BTF strings
     std::string access;       // access string, e.g. "0:1:2"
     CoreRelocKind kind;
+    BpfInsn insn{};         // the instruction it patches (zero if outside the section)
+    BpfInsn next{};         // the one after it (an ldimm64's second half)
+    bool has_next = false;  // next is inside the section
 };
 
 }  // namespace btfpack
