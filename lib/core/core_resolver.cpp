@@ -22,13 +22,17 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
     std::unordered_map<std::string_view, std::vector<uint32_t>*> wanted;
     for (const LocalRelocations* obj : objects)
         for (const std::string& name : obj->names()) by_name_.emplace(name, std::vector<uint32_t>());
-    for (auto& kv : by_name_) wanted.emplace(kv.first, &kv.second);
+    bool first_char[256] = {};  // cheap rejection of most target names before hashing
+    for (auto& kv : by_name_) {
+        wanted.emplace(kv.first, &kv.second);
+        first_char[uint8_t(kv.first[0])] = true;
+    }
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
         const struct btf_type* t = btf__type_by_id(target, i);
         if (!t->name_off) continue;
         const char* name = btf__name_by_offset(target, t->name_off);
-        if (!name || !*name) continue;
+        if (!name || !first_char[uint8_t(*name)]) continue;
         auto it = wanted.find(std::string_view(name, essential_name_len(name)));
         if (it != wanted.end()) it->second->push_back(i);
     }
@@ -320,7 +324,7 @@ std::string describe_access(const BpfObject& obj, const CoreRelocation& relo) {
     if (!root) return "<bad type id " + std::to_string(relo.type_id) + ">";
     const char* rn = btf__name_by_offset(b, root->name_off);
     std::string root_name = std::string(btf_kind_name(root)) + " " + (rn && *rn ? rn : "<anon>");
-    if (parse_local_spec(b, relo, &spec)) return root_name + " <unparsable access " + relo.access + ">";
+    if (parse_local_spec(b, relo, &spec)) return root_name + " <unparsable access " + std::string(relo.access) + ">";
     if (is_type_based(relo.kind)) return root_name;
     if (is_enumval_based(relo.kind)) return root_name + "::" + (spec.spec[0].name ? spec.spec[0].name : "?");
     std::string out = rn && *rn ? rn : "<anon>";

@@ -38,7 +38,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             }
             lr.prog_name = id;
         }
-        lr.log_key = log_keys.emplace((uint64_t(lr.prog_name) << 32) | r.index, uint32_t(i)).first->second;
+        lr.log_key = log_keys.try_emplace((uint64_t(lr.prog_name) << 32) | r.index, uint32_t(i)).first->second;
         const struct btf_type* t = btf__type_by_id(local, r.type_id);
         const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
         lr.bad_type = !name;
@@ -52,7 +52,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             }
             lr.name_key = key;
         }
-        auto [sit, added] = spec_ids[uint32_t(r.kind)].emplace((uint64_t(r.type_id) << 32) | r.access_str_off,
+        auto [sit, added] = spec_ids[uint32_t(r.kind)].try_emplace((uint64_t(r.type_id) << 32) | r.access_str_off,
                                                                uint32_t(specs_.size()));
         if (added) {
             auto spec = std::make_unique<CoreSpec>();

@@ -10,9 +10,6 @@
 #include <cstring>
 #include <map>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "object/byte_reader.h"
@@ -92,8 +89,6 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     } bytes{data, size};
     BpfObject obj;
     obj.path_ = name;
-    obj.size_ = size;
-    obj.hash_ = XXH3_64bits(data, size);
     if (bytes.size() < 4 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
         throw Error(name, "not an ELF file");
     if (bytes.size() < sizeof(Elf64_Ehdr)) throw Error(name, "truncated ELF header");
@@ -212,7 +207,7 @@ void read_core_relocations(const std::string& name, const ByteReader& x, const s
             rel.kind = CoreRelocKind(x.u32(p + 12));
             const char* acc = btf__name_by_offset(b, rel.access_str_off);
             rel.access = acc ? acc : "";
-            out->push_back(std::move(rel));
+            out->push_back(rel);
         }
     }
 }

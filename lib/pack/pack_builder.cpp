@@ -67,13 +67,28 @@ ObjectSet load_objects(const std::vector<std::string>& specs) {
         }
         auto obj = std::make_unique<BpfObject>(BpfObject::load(path));
         std::string name = path.substr(path.find_last_of('/') + 1);
-        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(obj->file_size()) + "\t" +
-                                 hex64(obj->file_hash()));
+        uint64_t size, hash = hash64_file(path, &size);
+        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(size) + "\t" + hex64(hash));
         set.by_arch[arch].push_back(std::make_unique<LocalRelocations>(*obj));
         set.objects.push_back(std::move(obj));
     }
     std::sort(set.meta_lines.begin(), set.meta_lines.end());
     return set;
+}
+
+// This process's own peak RSS: VmHWM belongs to its address space (getrusage's ru_maxrss also
+// counts the peak of the process that exec'd it).
+uint64_t peak_rss_bytes() {
+    if (FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        unsigned long long kb = 0;
+        bool found = false;
+        while (!found && std::fgets(line, sizeof(line), f)) found = std::sscanf(line, "VmHWM: %llu kB", &kb) == 1;
+        std::fclose(f);
+        if (found) return kb * 1024;
+    }
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? uint64_t(ru.ru_maxrss) * 1024 : 0;
 }
 
 std::string now_utc() {
@@ -237,8 +252,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     writer.add_meta("kernels", std::to_string(writer.kernels()));
     res.stats = writer.write(output);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0) res.peak_rss_bytes = uint64_t(ru.ru_maxrss) * 1024;
+    res.peak_rss_bytes = peak_rss_bytes();
     return res;
 }
 

@@ -5,6 +5,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -20,6 +22,18 @@
 namespace btfpack {
 
 uint64_t hash64(const void* data, size_t size) { return XXH3_64bits(data, size); }
+
+uint64_t hash64_file(const std::string& path, uint64_t* size) {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+    if (!f) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+    std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> st(XXH3_createState(), XXH3_freeState);
+    XXH3_64bits_reset(st.get());
+    std::vector<uint8_t> buf(1 << 16);
+    *size = 0;
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0; *size += n) XXH3_64bits_update(st.get(), buf.data(), n);
+    if (std::ferror(f.get())) throw Error(path, "read error");
+    return XXH3_64bits_digest(st.get());
+}
 
 namespace {
 

@@ -35,14 +35,10 @@ public:
     const std::vector<BpfProgram>& programs() const { return programs_; }  // by (section, start)
     // Program holding instruction insn_idx of a section, as libbpf finds it; null if none.
     const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;
-    // Identity of the file for pack metadata: its size and XXH3-64 hash.
-    uint64_t file_size() const { return size_; }
-    uint64_t file_hash() const { return hash_; }
 
 private:
     std::string path_;
     bool big_endian_ = false;
-    uint64_t size_ = 0, hash_ = 0;
     std::shared_ptr<struct btf> btf_;
     std::vector<CoreRelocation> relocs_;
     std::vector<BpfProgram> programs_;

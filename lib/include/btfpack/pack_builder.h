@@ -36,7 +36,7 @@ struct BuildResult {
     bool update_used = false;             // false: --update pack absent/unusable, or objects changed
     std::string update_note;
     double seconds = 0;
-    uint64_t peak_rss_bytes = 0;          // the process's peak resident memory (getrusage)
+    uint64_t peak_rss_bytes = 0;          // the process's peak resident memory (VmHWM)
 };
 
 // Builds and writes the pack to output (atomically). Throws Error on fatal problems (bad

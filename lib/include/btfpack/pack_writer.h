@@ -44,6 +44,9 @@ private:
 
 // XXH3-64 (XXH3_64bits) of the bytes: the checksum and content hash used in packs.
 uint64_t hash64(const void* data, size_t size);
+// hash64 of a file's contents, read in chunks (no copy of the file in memory); its size in
+// *size. Throws Error naming the file.
+uint64_t hash64_file(const std::string& path, uint64_t* size);
 
 // One way of storing a set of distinct blobs with per-blob random access.
 struct StorageOption {
