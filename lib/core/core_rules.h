@@ -3,8 +3,13 @@
 #pragma once
 #include <bpf/btf.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -21,12 +26,47 @@ struct CoreAccessor {
     const char* name = nullptr;  // null for array / root accessors
 };
 
+// A vector of at most N elements stored inline: specs are made and copied for every candidate
+// of every relocation, and libbpf bounds them (kCoreSpecMaxLen), so they never allocate.
+// Callers check the bound before push_back, as libbpf does (-E2BIG).
+template <class T, size_t N>
+class BoundedVector {
+    static_assert(std::is_trivially_copyable<T>::value, "elements are copied as bytes");
+
+public:
+    BoundedVector() = default;
+    BoundedVector(const BoundedVector& o) : n_(o.n_) { std::memcpy(buf_, o.buf_, n_ * sizeof(T)); }
+    BoundedVector& operator=(const BoundedVector& o) {
+        n_ = o.n_;
+        std::memcpy(buf_, o.buf_, n_ * sizeof(T));
+        return *this;
+    }
+    size_t size() const { return n_; }
+    bool empty() const { return n_ == 0; }
+    void push_back(const T& x) {
+        if (n_ == N) throw std::length_error("CO-RE spec longer than libbpf allows");  // callers check first
+        std::memcpy(&buf_[n_++], &x, sizeof(T));
+    }
+    void pop_back() { n_--; }
+    T& back() { return (*this)[n_ - 1]; }
+    const T& back() const { return (*this)[n_ - 1]; }
+    T& operator[](size_t i) { return *std::launder(reinterpret_cast<T*>(&buf_[i])); }
+    const T& operator[](size_t i) const { return *std::launder(reinterpret_cast<const T*>(&buf_[i])); }
+    const T* data() const { return std::launder(reinterpret_cast<const T*>(buf_)); }
+    const T* begin() const { return data(); }
+    const T* end() const { return data() + n_; }
+
+private:
+    size_t n_ = 0;
+    typename std::aligned_storage<sizeof(T), alignof(T)>::type buf_[N];  // uninitialized beyond n_
+};
+
 struct CoreSpec {
     const struct btf* btf = nullptr;
     uint32_t root_type_id = 0;
     CoreRelocKind kind = CoreRelocKind::FieldByteOffset;
-    std::vector<CoreAccessor> spec;  // high-level accessors
-    std::vector<int> raw_spec;       // raw indices, incl. anonymous members
+    BoundedVector<CoreAccessor, kCoreSpecMaxLen> spec;  // high-level accessors
+    BoundedVector<int, kCoreSpecMaxLen> raw_spec;       // raw indices, incl. anonymous members
     uint32_t bit_offset = 0;
     int parse_err = 0;  // set by LocalRelocations: parse_local_spec's result
 };

@@ -163,7 +163,7 @@ TEST_CASE("spec_match: members by name, through anonymous members, offsets accum
     CoreSpec out;
     CHECK(field_relo_match(p, ls, "0:1", CoreRelocKind::FieldByteOffset, ts, &out) == 1);
     CHECK(out.bit_offset == 96);
-    CHECK(out.raw_spec == std::vector<int>{0, 1, 1});
+    CHECK(std::vector<int>(out.raw_spec.begin(), out.raw_spec.end()) == std::vector<int>{0, 1, 1});
     int ts2 = add_struct(p.targ.get(), "s", 4, {{"x", ti, 0}});
     CHECK(field_relo_match(p, ls, "0:1", CoreRelocKind::FieldExists, ts2, &out) == 0);  // missing field
 }
