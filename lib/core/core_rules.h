@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
-#include <stdexcept>
 #include <type_traits>
 #include <string>
 #include <vector>
@@ -26,47 +25,56 @@ struct CoreAccessor {
     const char* name = nullptr;  // null for array / root accessors
 };
 
-// A vector of at most N elements stored inline: specs are made and copied for every candidate
-// of every relocation, and libbpf bounds them (kCoreSpecMaxLen), so they never allocate.
-// Callers check the bound before push_back, as libbpf does (-E2BIG).
+// A vector whose first N elements are stored inline: specs are made and copied for every
+// candidate of every relocation and are short (a handful of accessors), so they rarely
+// allocate. libbpf's bound on their length (kCoreSpecMaxLen) is checked by the callers.
 template <class T, size_t N>
-class BoundedVector {
+class SmallVector {
     static_assert(std::is_trivially_copyable<T>::value, "elements are copied as bytes");
 
 public:
-    BoundedVector() = default;
-    BoundedVector(const BoundedVector& o) : n_(o.n_) { std::memcpy(buf_, o.buf_, n_ * sizeof(T)); }
-    BoundedVector& operator=(const BoundedVector& o) {
+    SmallVector() = default;
+    SmallVector(const SmallVector& o) { *this = o; }
+    SmallVector& operator=(const SmallVector& o) {
+        if (this == &o) return *this;
         n_ = o.n_;
-        std::memcpy(buf_, o.buf_, n_ * sizeof(T));
+        if (n_ > N) heap_.assign(o.data(), o.data() + n_);
+        else std::memcpy(buf_, o.data(), n_ * sizeof(T));
         return *this;
     }
     size_t size() const { return n_; }
     bool empty() const { return n_ == 0; }
     void push_back(const T& x) {
-        if (n_ == N) throw std::length_error("CO-RE spec longer than libbpf allows");  // callers check first
-        std::memcpy(&buf_[n_++], &x, sizeof(T));
+        if (n_ == N) heap_.assign(inline_data(), inline_data() + N);  // spill
+        if (n_ >= N) heap_.push_back(x);
+        else std::memcpy(&buf_[n_], &x, sizeof(T));
+        n_++;
     }
-    void pop_back() { n_--; }
+    void pop_back() {
+        if (n_ > N) heap_.pop_back();
+        if (--n_ == N) std::memcpy(buf_, heap_.data(), N * sizeof(T));  // back inline
+    }
+    T& operator[](size_t i) { return const_cast<T*>(data())[i]; }
+    const T& operator[](size_t i) const { return data()[i]; }
     T& back() { return (*this)[n_ - 1]; }
     const T& back() const { return (*this)[n_ - 1]; }
-    T& operator[](size_t i) { return *std::launder(reinterpret_cast<T*>(&buf_[i])); }
-    const T& operator[](size_t i) const { return *std::launder(reinterpret_cast<const T*>(&buf_[i])); }
-    const T* data() const { return std::launder(reinterpret_cast<const T*>(buf_)); }
+    const T* data() const { return n_ > N ? heap_.data() : inline_data(); }
     const T* begin() const { return data(); }
     const T* end() const { return data() + n_; }
 
 private:
+    const T* inline_data() const { return std::launder(reinterpret_cast<const T*>(buf_)); }
     size_t n_ = 0;
-    typename std::aligned_storage<sizeof(T), alignof(T)>::type buf_[N];  // uninitialized beyond n_
+    typename std::aligned_storage<sizeof(T), alignof(T)>::type buf_[N];  // elements 0..N-1 when n_ <= N
+    std::vector<T> heap_;                                                // all elements when n_ > N
 };
 
 struct CoreSpec {
     const struct btf* btf = nullptr;
     uint32_t root_type_id = 0;
     CoreRelocKind kind = CoreRelocKind::FieldByteOffset;
-    BoundedVector<CoreAccessor, kCoreSpecMaxLen> spec;  // high-level accessors
-    BoundedVector<int, kCoreSpecMaxLen> raw_spec;       // raw indices, incl. anonymous members
+    SmallVector<CoreAccessor, 8> spec;  // high-level accessors
+    SmallVector<int, 8> raw_spec;       // raw indices, incl. anonymous members
     uint32_t bit_offset = 0;
     int parse_err = 0;  // set by LocalRelocations: parse_local_spec's result
 };

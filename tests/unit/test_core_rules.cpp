@@ -201,3 +201,19 @@ TEST_CASE("spec_match: enumerators by essential name", "[spec]") {
     CHECK(out.spec[0].idx == 1);
     CHECK(field_relo_match(p, le, "0", CoreRelocKind::EnumValueExists, te2, &out) == 0);
 }
+
+TEST_CASE("SmallVector keeps order across the inline/heap boundary", "[spec]") {
+    SmallVector<int, 8> v;
+    for (int i = 0; i < 20; i++) v.push_back(i);
+    REQUIRE(v.size() == 20);
+    SmallVector<int, 8> w = v;
+    for (int i = 19; i >= 3; i--) {
+        CHECK(w.back() == i);
+        w.pop_back();
+    }
+    REQUIRE(w.size() == 3);
+    CHECK(std::vector<int>(w.begin(), w.end()) == std::vector<int>{0, 1, 2});
+    for (int i = 0; i < 20; i++) CHECK(v[size_t(i)] == i);
+    w = v;
+    CHECK(std::vector<int>(w.begin(), w.end()) == std::vector<int>(v.begin(), v.end()));
+}
