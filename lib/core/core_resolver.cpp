@@ -18,7 +18,7 @@
 namespace btfpack {
 
 CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const LocalRelocations*>& objects)
-    : target_(target) {
+    : target_(target), names_(std::make_shared<MemberNameIndex>(target)) {
     std::unordered_map<std::string_view, std::vector<uint32_t>*> wanted;
     for (const LocalRelocations* obj : objects)
         for (const std::string& name : obj->names()) by_name_.emplace(name, std::vector<uint32_t>());
@@ -154,7 +154,7 @@ private:
     void compute(const LocalRelocation& lr, const CoreSpec& local_spec, uint32_t list, Resolution* out) {
         const CoreRelocation& relo = *lr.relo;
         bool big_endian = local_.object().big_endian();
-        Target targ{index_.target(), nullptr};
+        Target targ{index_.target(), nullptr, index_.member_names()};
         RelocEvents& log = out->events;
         auto failed = [&](int err) {
             log.push_back(event(RelocEventKind::RelocateFailed, err));
@@ -285,7 +285,7 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
 
 void observe_relocations(const LocalRelocations& local, const CandidateIndex& index, ObservedFacts* facts) {
     const struct btf* lbtf = local.object().btf();
-    Target targ{index.target(), facts};
+    Target targ{index.target(), facts, index.member_names()};
     std::unordered_map<uint32_t, std::vector<uint32_t>> cands_of;  // local type id -> candidates
     for (uint32_t i : local.spec_representatives()) {
         const LocalRelocation& lr = local.relocations()[i];

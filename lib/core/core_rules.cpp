@@ -54,6 +54,11 @@ bool names_match(const struct btf* local, uint32_t local_off, const Target& targ
     const char* ln = btf__name_by_offset(local, local_off);
     const char* tn = btf__name_by_offset(targ.btf, targ_off);
     if (str_is_empty(tn)) return str_is_empty(ln);
+    if (str_is_empty(ln) || ln[0] != tn[0]) return false;  // essential names keep the first character
+    size_t k = 0;
+    while (ln[k] && ln[k] == tn[k]) k++;
+    if (!ln[k] && !tn[k]) return true;                             // identical
+    if (!strstr(ln + 1, "___") && !strstr(tn + 1, "___")) return false;  // different, and no flavor
     size_t tl = essential_name_len(tn), ll = essential_name_len(ln);
     return tl == ll && strncmp(ln, tn, ll) == 0;
 }
@@ -135,14 +140,14 @@ int match_member(const struct btf* local, const CoreAccessor& local_acc, const T
     const struct btf_member* lm = btf_members(lt) + local_acc.idx;
     const char* local_name = btf__name_by_offset(local, lm->name_off);
     int n = btf_vlen(tt);
-    const struct btf_member* m = btf_members(tt);
-    for (int i = 0; i < n; i++, m++) {
+    const struct btf_member* members = btf_members(tt);
+    // Member i, as libbpf's scan meets it: 1/<0 decides, 0 goes on to the next member.
+    auto visit = [&](int i, bool anonymous) -> int {
+        const struct btf_member* m = members + i;
         uint32_t bit_offset = btf_member_bit_offset(tt, i);
-        if (spec->raw_spec.size() == kCoreSpecMaxLen) return -E2BIG;
         spec->bit_offset += bit_offset;
         spec->raw_spec.push_back(i);
-        const char* targ_name = btf__name_by_offset(targ.btf, m->name_off);
-        if (str_is_empty(targ_name)) {
+        if (anonymous) {
             int found = match_member(local, local_acc, targ, m->type, spec, next_targ_id);
             if (found) {
                 // the anonymous member is on the path: kept
@@ -154,7 +159,8 @@ int match_member(const struct btf* local, const CoreAccessor& local_acc, const T
                 }
                 return found;
             }
-        } else if (strcmp(local_name, targ_name) == 0) {
+        } else {
+            const char* targ_name = btf__name_by_offset(targ.btf, m->name_off);
             spec->spec.push_back({targ_id, uint32_t(i), targ_name});
             if (targ.obs) targ.obs->member(targ_id, i, kMemberName | kMemberType);
             int found = fields_are_compat(local, lm->type, targ, m->type);
@@ -164,14 +170,50 @@ int match_member(const struct btf* local, const CoreAccessor& local_acc, const T
         }
         spec->bit_offset -= bit_offset;
         spec->raw_spec.pop_back();
+        return 0;
+    };
+    if (n > 0 && spec->raw_spec.size() == kCoreSpecMaxLen) return -E2BIG;  // checked at every member
+    if (targ.names && n > 8) {
+        // the same order through the index: unnamed members before the first so named, then it
+        const MemberNameIndex::Members& idx = targ.names->of(targ_id, tt);
+        auto it = idx.first.find(local_name);
+        int named = it == idx.first.end() ? n : it->second;
+        for (int i : idx.anonymous) {
+            if (i > named) break;
+            if (int found = visit(i, true)) return found;
+        }
+        return named < n ? visit(named, false) : 0;
+    }
+    for (int i = 0; i < n; i++) {
+        const char* targ_name = btf__name_by_offset(targ.btf, members[i].name_off);
+        if (str_is_empty(targ_name)) {
+            if (int found = visit(i, true)) return found;
+        } else if (strcmp(local_name, targ_name) == 0) {
+            return visit(i, false);
+        }
     }
     return 0;
 }
 
 }  // namespace
 
+const MemberNameIndex::Members& MemberNameIndex::of(uint32_t type_id, const struct btf_type* t) {
+    auto [it, added] = by_type_.try_emplace(type_id);
+    if (added) {
+        const struct btf_member* m = btf_members(t);
+        for (int i = 0; i < btf_vlen(t); i++, m++) {
+            const char* name = btf__name_by_offset(btf_, m->name_off);
+            if (str_is_empty(name)) it->second.anonymous.push_back(i);
+            else it->second.first.emplace(name, i);  // keeps the first of equal names
+        }
+    }
+    return it->second;
+}
+
 size_t essential_name_len(const char* name) {
-    size_t n = strlen(name);
+    const char* sep = strstr(name, "___");
+    if (!sep) return strlen(name);  // the common case: no flavor
+    size_t n = (sep - name) + strlen(sep);
     for (long i = long(n) - 5; i >= 0; i--)
         if (is_flavor_sep(name + i)) return size_t(i) + 1;
     return n;

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
-#include <type_traits>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "btfpack/core_relocation.h"
@@ -79,10 +81,28 @@ struct CoreSpec {
     int parse_err = 0;  // set by LocalRelocations: parse_local_spec's result
 };
 
-// A target BTF plus where to record what is read of it (obs may be null).
+// The members of a target BTF's structs and unions by exact name, built per type on first use,
+// so that finding a member of a struct with hundreds of them is not a scan.
+class MemberNameIndex {
+public:
+    struct Members {
+        std::unordered_map<std::string_view, int> first;  // name -> index of the first member so named
+        std::vector<int> anonymous;                        // indices of unnamed members, in order
+    };
+    explicit MemberNameIndex(const struct btf* btf) : btf_(btf) {}
+    const Members& of(uint32_t type_id, const struct btf_type* t);
+
+private:
+    const struct btf* btf_;
+    std::unordered_map<uint32_t, Members> by_type_;
+};
+
+// A target BTF plus where to record what is read of it (obs may be null) and, optionally, its
+// member index (names must index the same btf).
 struct Target {
     const struct btf* btf;
     ObservedFacts* obs;
+    MemberNameIndex* names = nullptr;
 };
 
 size_t essential_name_len(const char* name);

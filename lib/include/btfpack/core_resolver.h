@@ -5,6 +5,7 @@
 // relocations with identical specs and candidate-cache state are resolved once per target.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,8 @@ struct btf;
 
 namespace btfpack {
 
+class MemberNameIndex;
+
 // A target BTF's named types indexed by essential name (flavor suffix "___x" stripped).
 // Only the names that the given objects' relocations start from are indexed (one pass, no
 // allocation per target type).
@@ -29,10 +32,14 @@ public:
     // Candidates for a local type of essential name `name`, in target id order, as libbpf's
     // bpf_core_find_cands finds them.
     std::vector<uint32_t> find(const std::string& name, const struct btf* local, uint32_t local_id) const;
+    // The target's members by name, filled as relocations look them up (so an index is used by
+    // one thread at a time, like the rest of a relocation pass).
+    MemberNameIndex* member_names() const { return names_.get(); }
 
 private:
     const struct btf* target_;
     std::unordered_map<std::string, std::vector<uint32_t>> by_name_;
+    std::shared_ptr<MemberNameIndex> names_;
 };
 
 // What libbpf does with every CO-RE relocation of the object against the target, including
