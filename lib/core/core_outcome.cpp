@@ -45,7 +45,8 @@ std::string local_root(const LocalRelocations& local, const CoreRelocation& r, c
 
 }  // namespace
 
-std::string event_text(const LocalRelocations& local, uint32_t relocation, const RelocEvent& ev) {
+std::string event_text(const LocalRelocations& local, uint32_t relocation, const RelocEvent& ev,
+                       const std::vector<std::string>& texts) {
     const LocalRelocation& lr = local.relocations()[relocation];
     const CoreRelocation& r = *lr.relo;
     switch (ev.kind) {
@@ -69,7 +70,8 @@ std::string event_text(const LocalRelocations& local, uint32_t relocation, const
     case RelocEventKind::AnonymousUnsupported:
         return fmt("<%s> (%d) relocation doesn't support anonymous types", core_reloc_kind_name(r.kind), int(r.kind));
     case RelocEventKind::CandidateMatchError:
-        return fmt("error matching candidate #%llu %s: %lld", ull(ev.a), ev.text.c_str(), (long long)ev.err);
+        return fmt("error matching candidate #%llu %s: %lld", ull(ev.a),
+                   ev.text && ev.text <= texts.size() ? texts[ev.text - 1].c_str() : "?", (long long)ev.err);
     case RelocEventKind::FieldOffsetAmbiguity:
         return fmt("field offset ambiguity: %u != %u", unsigned(ev.a), unsigned(ev.b));
     case RelocEventKind::DecisionAmbiguity:
@@ -107,13 +109,12 @@ bool RelocEvent::same_as(const RelocEvent& o, bool target_ids_differ) const {
     if (kind != o.kind || insn_class != o.insn_class || insn != o.insn || err != o.err || a != o.a || c != o.c ||
         e != o.e)
         return false;
-    if (!target_ids_differ) return b == o.b && d == o.d && text == o.text;
+    if (!target_ids_differ) return b == o.b && d == o.d;
     switch (kind) {
     case RelocEventKind::Patched: return true;                  // b: the patched target type id
     case RelocEventKind::DecisionAmbiguity: return true;        // b, d: the candidates' type ids
     case RelocEventKind::UnexpectedInsnValue: return b == o.b;  // c: the new value
-    case RelocEventKind::CandidateMatchError: return true;      // text: names a target type id
-    default: return b == o.b && d == o.d && text == o.text;
+    default: return b == o.b && d == o.d;  // (a CandidateMatchError's text names target ids: not compared)
     }
 }
 
@@ -123,11 +124,11 @@ std::vector<std::string> outcome_lines(const LocalRelocations& local, const Relo
     for (const RelocOutcome& o : outcomes.outcomes) {
         const LocalRelocation& lr = local.relocations()[o.relocation];
         std::string line = local.program_names()[lr.prog_name] + " #" + std::to_string(lr.relo->index) + " " +
-                           (o.has_spec ? event_text(local, o.relocation, RelocEvent()) : "<?>") + " => ";
+                           (o.has_spec ? event_text(local, o.relocation, RelocEvent(), outcomes.texts) : "<?>") + " => ";
         if (o.decided.kind == RelocEventKind::Substituted)
             line += "poison insn #" + std::to_string(o.decided.insn) + (o.no_match ? " [no matching targets]" : "");
         else
-            line += (o.decided.is_failure() ? "FAILED " : "") + event_text(local, o.relocation, o.decided);
+            line += (o.decided.is_failure() ? "FAILED " : "") + event_text(local, o.relocation, o.decided, outcomes.texts);
         lines.push_back(std::move(line));
     }
     for (const AbortedProgram& p : outcomes.aborted)

@@ -17,8 +17,41 @@
 
 namespace btfpack {
 
+// One local spec against one candidate: libbpf's bpf_core_spec_match, then (on a match)
+// bpf_core_calc_relo. Depends on nothing else, so it is computed once per target.
+struct CandidateMatch {
+    int match = 0;             // spec_match: 1 match, 0 none, < 0 error
+    uint32_t bit_offset = 0;   // of the candidate spec
+    std::string error_spec;    // the candidate spec as far as matched, when match < 0
+    int calc_err = 0;          // calc_relo's error (on a match)
+    RelocResult res;           // calc_relo's result (on a match)
+    RelocEvents calc_events;   // what calc_relo logged
+};
+
+struct CandidateMatches {
+    std::unordered_map<const LocalRelocations*, std::unordered_map<uint64_t, CandidateMatch>> by_object;
+};
+
+namespace {
+
+// Matches spec `lr.spec_id` against candidate `cand` into m, recording reads into targ.obs.
+void match_candidate(const LocalRelocations& local, const LocalRelocation& lr, uint32_t cand, const Target& targ,
+                     CandidateMatch* m) {
+    const CoreSpec& local_spec = local.spec(lr.spec_id);
+    CoreSpec cand_spec;
+    m->match = spec_match(local_spec, targ, cand, &cand_spec);
+    m->bit_offset = cand_spec.bit_offset;
+    if (m->match < 0) m->error_spec = format_spec(cand_spec);
+    if (m->match > 0)
+        m->calc_err = calc_relo(*lr.relo, local_spec, &cand_spec, targ, local.object().big_endian(), &m->res,
+                                &m->calc_events);
+}
+
+}  // namespace
+
 CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const LocalRelocations*>& objects)
-    : target_(target), names_(std::make_shared<MemberNameIndex>(target)) {
+    : target_(target), names_(std::make_shared<MemberNameIndex>(target)),
+      matches_(std::make_shared<CandidateMatches>()) {
     std::unordered_map<std::string_view, std::vector<uint32_t>*> wanted;
     for (const LocalRelocations* obj : objects)
         for (const std::string& name : obj->names()) by_name_.emplace(name, std::vector<uint32_t>());
@@ -161,27 +194,28 @@ private:
             out->err = err;
         };
         std::vector<uint32_t> cands = lists_[list];
-        CoreSpec cand_spec, targ_spec;
         RelocResult& res = out->res;
+        uint32_t targ_bit_offset = 0;
         size_t j = 0;
         for (size_t i = 0; i < cands.size(); i++) {
-            int err = spec_match(local_spec, targ, cands[i], &cand_spec);
-            if (err < 0) {
-                RelocEvent ev = event(RelocEventKind::CandidateMatchError, err, i);
-                ev.text = format_spec(cand_spec);
-                log.push_back(std::move(ev));
-                return failed(err);
+            const CandidateMatch& m = candidate(lr, cands[i], targ);
+            if (m.match < 0) {
+                RelocEvent ev = event(RelocEventKind::CandidateMatchError, m.match, i);
+                texts_.push_back(m.error_spec);
+                ev.text = uint32_t(texts_.size());
+                log.push_back(ev);
+                return failed(m.match);
             }
-            if (err == 0) continue;
-            RelocResult cand_res;
-            err = calc_relo(relo, local_spec, &cand_spec, targ, big_endian, &cand_res, &log);
-            if (err) return failed(err);
+            if (m.match == 0) continue;
+            log.insert(log.end(), m.calc_events.begin(), m.calc_events.end());
+            if (m.calc_err) return failed(m.calc_err);
+            const RelocResult& cand_res = m.res;
             if (j == 0) {
                 res = cand_res;
-                targ_spec = cand_spec;
-            } else if (cand_spec.bit_offset != targ_spec.bit_offset) {
-                RelocEvent ev = event(RelocEventKind::FieldOffsetAmbiguity, 0, cand_spec.bit_offset);
-                ev.b = targ_spec.bit_offset;
+                targ_bit_offset = m.bit_offset;
+            } else if (m.bit_offset != targ_bit_offset) {
+                RelocEvent ev = event(RelocEventKind::FieldOffsetAmbiguity, 0, m.bit_offset);
+                ev.b = targ_bit_offset;
                 log.push_back(ev);
                 return failed(-EINVAL);
             } else if (cand_res.poison != res.poison || cand_res.new_val != res.new_val) {
@@ -207,6 +241,15 @@ private:
         }
     }
 
+    // The candidate's match, from the target's cache when observe_relocations or an earlier
+    // pass matched it already.
+    const CandidateMatch& candidate(const LocalRelocation& lr, uint32_t cand, const Target& targ) {
+        auto& cache = index_.matches()->by_object[&local_];
+        auto [it, added] = cache.try_emplace((uint64_t(lr.spec_id) << 32) | cand);
+        if (added) match_candidate(local_, lr, cand, targ, &it->second);
+        return it->second;
+    }
+
     const LocalRelocations& local_;
     const CandidateIndex& index_;
     std::vector<uint32_t> initial_;  // local type id -> its first candidate list
@@ -214,12 +257,9 @@ private:
     std::vector<std::vector<uint32_t>> lists_;
     std::unordered_map<uint64_t, Resolution> memo_;  // (spec id, list) -> resolution
     RelocEvents patch_;                              // patch_insn's events, reused
-};
 
-// relo_oracle's reading of libbpf's log: one slot per (program, relo #), the first outcome wins.
-struct Slot {
-    RelocOutcome outcome;
-    bool used = false, decided = false;
+public:
+    std::vector<std::string> texts_;  // RelocEvent::text
 };
 
 }  // namespace
@@ -228,8 +268,12 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
     const auto& relos = local.relocations();
     Resolver resolver(local, index);
-    std::vector<Slot> slots(relos.size());  // by log key
-    std::vector<uint32_t> order;            // log keys in the order first logged
+    // relo_oracle's reading of libbpf's log: one outcome per (program, relo #) in the order
+    // first logged, the first deciding event wins; undecided ones (kind LocalSpec) are dropped.
+    RelocationOutcomes out;
+    out.outcomes.reserve(relos.size());                  // at most one per log key: never moves
+    std::vector<uint32_t> pos(relos.size(), UINT32_MAX);  // log key -> index in out.outcomes
+    auto undecided = [](const RelocOutcome& o) { return o.decided.kind == RelocEventKind::LocalSpec; };
     std::vector<bool> failed(local.program_names().size(), false);
     std::vector<uint32_t> failed_order;
     for (int pass = 0; pass < 4096; pass++) {
@@ -239,28 +283,27 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
             const LocalRelocation& lr = relos[i];
             if (lr.skipped) continue;
             if (!lr.is_subprog && failed[lr.prog_name]) continue;  // autoload off
-            Slot* slot = nullptr;
+            RelocOutcome* o = nullptr;
             auto emit = [&](const RelocEvent& ev) {
                 if (echo)
                     fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
-                            event_text(local, i, ev).c_str());
-                if (!slot) {
-                    slot = &slots[lr.log_key];
-                    if (!slot->used) {
-                        slot->used = true;
-                        slot->outcome.relocation = i;
-                        order.push_back(lr.log_key);
+                            event_text(local, i, ev, resolver.texts_).c_str());
+                if (!o) {
+                    uint32_t& p = pos[lr.log_key];
+                    if (p == UINT32_MAX) {
+                        p = uint32_t(out.outcomes.size());
+                        out.outcomes.emplace_back().relocation = i;
                     }
+                    o = &out.outcomes[p];
                 }
-                RelocOutcome& o = slot->outcome;
                 switch (ev.kind) {
-                case RelocEventKind::LocalSpec: o.has_spec = true; return;
-                case RelocEventKind::NoMatchingTargets: o.no_match = true; return;
+                case RelocEventKind::LocalSpec: o->has_spec = true; return;
+                case RelocEventKind::NoMatchingTargets: o->no_match = true; return;
                 case RelocEventKind::Patched: case RelocEventKind::PatchedMemSize: case RelocEventKind::Substituted:
-                    if (!slot->decided) slot->decided = true, o.decided = ev;
+                    if (undecided(*o)) o->decided = ev;
                     return;
                 default:  // a failure
-                    if (!slot->decided) slot->decided = true, o.decided = ev;
+                    if (undecided(*o)) o->decided = ev;
                     if (new_failure < 0 && !failed[lr.prog_name]) new_failure = lr.prog_name;
                 }
             };
@@ -270,16 +313,15 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
         failed[size_t(new_failure)] = true;
         failed_order.push_back(uint32_t(new_failure));
     }
-    RelocationOutcomes out;
+    out.outcomes.erase(std::remove_if(out.outcomes.begin(), out.outcomes.end(), undecided), out.outcomes.end());
+    out.outcomes.shrink_to_fit();
     std::vector<int> last(local.program_names().size(), -1);
-    for (uint32_t k : order) {
-        const Slot& s = slots[k];
-        if (!s.decided) continue;
-        out.outcomes.push_back(s.outcome);
-        const LocalRelocation& lr = relos[s.outcome.relocation];
+    for (const RelocOutcome& o : out.outcomes) {
+        const LocalRelocation& lr = relos[o.relocation];
         last[lr.prog_name] = std::max(last[lr.prog_name], int(lr.relo->index));
     }
     for (uint32_t p : failed_order) out.aborted.push_back({p, last[p]});
+    out.texts = std::move(resolver.texts_);
     return out;
 }
 
@@ -294,19 +336,22 @@ void observe_relocations(const LocalRelocations& local, const CandidateIndex& in
         const CoreSpec& local_spec = local.spec(lr.spec_id);
         auto [it, added] = cands_of.try_emplace(relo.type_id);
         if (added) it->second = index.find(local.names()[lr.name_key], lbtf, relo.type_id);
-        std::vector<CoreSpec> matched;
+        auto& cache = index.matches()->by_object[&local];
+        std::vector<uint32_t> matched;
         for (uint32_t id : it->second) {
             facts->keep(id).name = true;  // found by name and kind
-            CoreSpec cand_spec;
-            if (spec_match(local_spec, targ, id, &cand_spec) <= 0) continue;
-            RelocResult res;
-            RelocEvents log;
-            calc_relo(relo, local_spec, &cand_spec, targ, local.object().big_endian(), &res, &log);
-            matched.push_back(cand_spec);
+            CandidateMatch& m = cache[(uint64_t(lr.spec_id) << 32) | id];
+            m = CandidateMatch();
+            match_candidate(local, lr, id, targ, &m);  // always run: it records what it reads
+            if (m.match > 0) matched.push_back(id);
         }
         // several matches: libbpf compares their bit offsets
         if (matched.size() > 1)
-            for (const auto& s : matched) observe_spec_offsets(s, facts);
+            for (uint32_t id : matched) {
+                CoreSpec cand_spec;
+                spec_match(local_spec, targ, id, &cand_spec);
+                observe_spec_offsets(cand_spec, facts);
+            }
     }
 }
 

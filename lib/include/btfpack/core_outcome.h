@@ -13,7 +13,8 @@ namespace btfpack {
 class LocalRelocations;
 
 // One line libbpf logs for a relocation ("prog 'P': relo #N: <text>"). Which fields mean
-// what depends on the kind; text is set only for CandidateMatchError (a target spec).
+// what depends on the kind; text is set only for CandidateMatchError (a target spec, kept in
+// the texts of the RelocationOutcomes).
 enum class RelocEventKind : uint8_t {
     LocalSpec,                 // the local spec, "<byte_off> [5] struct task_struct.pid (0:1 @ offset 4)"
     NoMatchingTargets,         // "no matching targets found"
@@ -25,7 +26,7 @@ enum class RelocEventKind : uint8_t {
     CandidateSearchFailed,     // err, a = local type id
     ParseFailed,               // err
     AnonymousUnsupported,      //
-    CandidateMatchError,       // err, a = candidate index, text = candidate spec
+    CandidateMatchError,       // err, a = candidate index, text = candidate spec (target ids: not compared)
     FieldOffsetAmbiguity,      // a != b
     DecisionAmbiguity,         // a = poison?, b = value, c = other poison?, d = other value
     UnrecognizedKind,          // (the relocation's kind and instruction)
@@ -47,7 +48,7 @@ struct RelocEvent {
     int32_t insn = 0;
     int64_t err = 0;
     uint64_t a = 0, b = 0, c = 0, d = 0, e = 0;
-    std::string text;
+    uint32_t text = 0;  // 1 + index into RelocationOutcomes::texts; 0: none
 
     bool is_failure() const { return kind >= RelocEventKind::RelocateFailed; }
     // Equal as libbpf would log them, except target type ids when target_ids_differ (a full
@@ -73,10 +74,12 @@ struct AbortedProgram {
 struct RelocationOutcomes {
     std::vector<RelocOutcome> outcomes;  // in the order libbpf logs them
     std::vector<AbortedProgram> aborted;  // in the order they failed
+    std::vector<std::string> texts;       // the rare event texts (RelocEvent::text)
 };
 
 // libbpf's words for one event (the text after "relo #N: ").
-std::string event_text(const LocalRelocations& local, uint32_t relocation, const RelocEvent& ev);
+std::string event_text(const LocalRelocations& local, uint32_t relocation, const RelocEvent& ev,
+                       const std::vector<std::string>& texts);
 // relo_oracle's normalized lines: "<prog> #<relo> <spec> => patched insn ...", then the
 // "<prog> #* => ABORTED after relo #N" lines.
 std::vector<std::string> outcome_lines(const LocalRelocations& local, const RelocationOutcomes& outcomes);

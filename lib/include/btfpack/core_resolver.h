@@ -20,6 +20,7 @@ struct btf;
 namespace btfpack {
 
 class MemberNameIndex;
+struct CandidateMatches;
 
 // A target BTF's named types indexed by essential name (flavor suffix "___x" stripped).
 // Only the names that the given objects' relocations start from are indexed (one pass, no
@@ -35,11 +36,15 @@ public:
     // The target's members by name, filled as relocations look them up (so an index is used by
     // one thread at a time, like the rest of a relocation pass).
     MemberNameIndex* member_names() const { return names_.get(); }
+    // What each (local spec, candidate) pair gave, kept so that observe_relocations and
+    // relocate_object against this target match each pair once.
+    CandidateMatches* matches() const { return matches_.get(); }
 
 private:
     const struct btf* target_;
     std::unordered_map<std::string, std::vector<uint32_t>> by_name_;
     std::shared_ptr<MemberNameIndex> names_;
+    std::shared_ptr<CandidateMatches> matches_;
 };
 
 // What libbpf does with every CO-RE relocation of the object against the target, including
