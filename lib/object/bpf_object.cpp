@@ -71,15 +71,21 @@ std::vector<ElfSection> read_sections(const std::string& name, const ByteReader&
 }  // namespace
 
 BpfObject BpfObject::load(const std::string& path) {
-    MappedFile file(path);  // only the pages parsed are read in (not DWARF, line info, ...)
-    return parse(path, file.data(), file.size());
+    // Only the pages parsed are read in (not DWARF, line info, ...), and each part leaves memory
+    // once parsed: a big object never sits in memory whole.
+    MappedFile file(path);
+    return parse(path, file.data(), file.size(), [&](uint64_t off, uint64_t len) { file.release(off, len); });
 }
 
 BpfObject BpfObject::parse(const std::string& name, const std::vector<uint8_t>& bytes) {
     return parse(name, bytes.data(), bytes.size());
 }
 
-BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t size) {
+BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t size,
+                           const std::function<void(uint64_t, uint64_t)>& release_fn) {
+    auto release = [&](uint64_t off, uint64_t len) {
+        if (release_fn) release_fn(off, len);
+    };
     struct {
         const uint8_t* p;
         size_t n;
@@ -115,6 +121,7 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     struct btf* b = btf__new(bytes.data() + btf_sec->offset, btf_sec->size);
     if (!b) throw Error(name, "corrupt .BTF section (libbpf: " + std::string(std::strerror(errno)) + ")");
     obj.btf_.reset(b, btf__free);
+    release(btf_sec->offset, btf_sec->size);  // libbpf has its own copy
     if (!ext_sec)
         throw Error(name, "BPF object has no .BTF.ext section, so it carries no CO-RE relocations "
                           "(compile with clang -g -O2 -target bpf)");
@@ -143,15 +150,21 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
             const BpfProgram &a = obj.programs_[i - 1], &b = obj.programs_[i];
             obj.programs_overlap_ |= a.section_index == b.section_index && b.insn_start < a.insn_start + a.insn_count;
         }
+        release(symtab->offset, symtab->size);
+        release(strs.offset, strs.size);
     }
 
     read_core_relocations(name, ByteReader(data + ext_sec->offset, ext_sec->size, obj.big_endian_), b, section_by_name,
                           &obj.relocs_);
+    release(ext_sec->offset, ext_sec->size);
 
     // The instructions relocations patch (and the one after each, the second half of an
     // ldimm64): all the resolver reads of the code, kept with the relocation.
+    const ElfSection* prev = nullptr;
     for (CoreRelocation& rel : obj.relocs_) {
         const ElfSection& code = secs[rel.section_index];
+        if (prev && prev != &code) release(prev->offset, prev->size);
+        prev = &code;
         ByteReader c(data + code.offset, code.size, obj.big_endian_);
         auto decode = [&](uint64_t off, BpfInsn* in) {
             if (off % 8 || !c.has(off, 8)) return false;
@@ -166,6 +179,7 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
         decode(rel.insn_off, &rel.insn);
         rel.has_next = decode(uint64_t(rel.insn_off) + 8, &rel.next);
     }
+    if (prev) release(prev->offset, prev->size);
     return obj;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -50,6 +51,13 @@ MappedFile::MappedFile(const std::string& path) {
         copy_ = read_whole_file(path);
         size_ = copy_.size();
     }
+}
+
+void MappedFile::release(uint64_t off, uint64_t len) const {
+    if (!map_ || off >= size_) return;
+    uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+    uint64_t begin = (off + page - 1) / page * page, end = std::min<uint64_t>(off + len, size_) / page * page;
+    if (end > begin) madvise(static_cast<uint8_t*>(map_) + begin, end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -2,6 +2,7 @@
 // CO-RE relocations, read without libbpf's object loader so big-endian objects work too.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +27,9 @@ public:
     // Reads and validates the object; throws Error naming the file on any problem.
     static BpfObject load(const std::string& path);
     static BpfObject parse(const std::string& name, const std::vector<uint8_t>& bytes);
-    static BpfObject parse(const std::string& name, const uint8_t* data, size_t size);
+    // release, if given, is told which byte ranges the parse is done with.
+    static BpfObject parse(const std::string& name, const uint8_t* data, size_t size,
+                           const std::function<void(uint64_t off, uint64_t len)>& release = {});
 
     const std::string& path() const { return path_; }
     bool big_endian() const { return big_endian_; }

@@ -16,6 +16,8 @@ public:
     MappedFile& operator=(const MappedFile&) = delete;
     const uint8_t* data() const { return map_ ? static_cast<const uint8_t*>(map_) : copy_.data(); }
     size_t size() const { return size_; }
+    // Done with bytes [off, off + len): their pages leave memory (read again if touched again).
+    void release(uint64_t off, uint64_t len) const;
 
 private:
     void* map_ = nullptr;
