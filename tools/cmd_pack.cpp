@@ -196,12 +196,11 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
             if (!(oarch == arch || (oarch == "*" && !specific))) continue;
             any = true;
             const LocalRelocations& local = locals[oi];
-            RelocationOutcomes want = relocate_object(local, CandidateIndex(full.get(), local));
-            RelocationOutcomes got = relocate_object(local, CandidateIndex(min.get(), local));
-            lines += want.outcomes.size();
-            if (first_difference(local, want, got) != SIZE_MAX) {
+            lines += local.relocations().size();
+            std::string diff = first_log_difference(local, CandidateIndex(full.get(), local), CandidateIndex(min.get(), local));
+            if (!diff.empty()) {
                 same = false;
-                printf("DIFFERS %s: %s\n", e.key, obj.path().c_str());
+                printf("DIFFERS %s: %s: %s\n", e.key, obj.path().c_str(), diff.c_str());
             }
         }
         if (!any) {

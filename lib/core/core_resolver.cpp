@@ -264,8 +264,51 @@ public:
 
 }  // namespace
 
-RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& index) {
+namespace {
+
+// libbpf's relocation passes as relo_oracle drives them: relocations in object order, the
+// pass stopping at the first error; a program whose relocation failed is switched off and the
+// object loaded again, until a pass fails no new program. relocate(i) relocates relocation i
+// and returns {libbpf's error, whether it logged a failure}; it returns false to stop early.
+template <class Relocate>
+std::vector<uint32_t> run_passes(const LocalRelocations& local, std::vector<Resolver*> resolvers, Relocate&& relocate) {
+    const auto& relos = local.relocations();
+    std::vector<bool> failed(local.program_names().size(), false);
+    std::vector<uint32_t> failed_order;
+    for (int pass = 0; pass < 4096; pass++) {
+        long new_failure = -1;
+        for (Resolver* r : resolvers) r->new_pass();
+        for (uint32_t i = 0; i < relos.size(); i++) {
+            const LocalRelocation& lr = relos[i];
+            if (lr.skipped) continue;
+            if (!lr.is_subprog && failed[lr.prog_name]) continue;  // autoload off
+            int err = 0;
+            bool failure = false;
+            if (!relocate(i, &err, &failure)) return failed_order;
+            if (failure && new_failure < 0 && !failed[lr.prog_name]) new_failure = lr.prog_name;
+            if (err) break;  // libbpf stops relocating the object at the first error
+        }
+        if (new_failure < 0) break;
+        failed[size_t(new_failure)] = true;
+        failed_order.push_back(uint32_t(new_failure));
+    }
+    return failed_order;
+}
+
+bool echo_log() {
     static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
+    return echo;
+}
+
+void echo_event(const LocalRelocations& local, uint32_t i, const RelocEvent& ev, const std::vector<std::string>& texts) {
+    const LocalRelocation& lr = local.relocations()[i];
+    fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
+            event_text(local, i, ev, texts).c_str());
+}
+
+}  // namespace
+
+RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& index) {
     const auto& relos = local.relocations();
     Resolver resolver(local, index);
     // relo_oracle's reading of libbpf's log: one outcome per (program, relo #) in the order
@@ -274,45 +317,32 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     out.outcomes.reserve(relos.size());                  // at most one per log key: never moves
     std::vector<uint32_t> pos(relos.size(), UINT32_MAX);  // log key -> index in out.outcomes
     auto undecided = [](const RelocOutcome& o) { return o.decided.kind == RelocEventKind::LocalSpec; };
-    std::vector<bool> failed(local.program_names().size(), false);
-    std::vector<uint32_t> failed_order;
-    for (int pass = 0; pass < 4096; pass++) {
-        long new_failure = -1;
-        resolver.new_pass();
-        for (uint32_t i = 0; i < relos.size(); i++) {
-            const LocalRelocation& lr = relos[i];
-            if (lr.skipped) continue;
-            if (!lr.is_subprog && failed[lr.prog_name]) continue;  // autoload off
-            RelocOutcome* o = nullptr;
-            auto emit = [&](const RelocEvent& ev) {
-                if (echo)
-                    fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
-                            event_text(local, i, ev, resolver.texts_).c_str());
-                if (!o) {
-                    uint32_t& p = pos[lr.log_key];
-                    if (p == UINT32_MAX) {
-                        p = uint32_t(out.outcomes.size());
-                        out.outcomes.emplace_back().relocation = i;
-                    }
-                    o = &out.outcomes[p];
+    std::vector<uint32_t> failed_order = run_passes(local, {&resolver}, [&](uint32_t i, int* err, bool* failure) {
+        const LocalRelocation& lr = relos[i];
+        RelocOutcome* o = nullptr;
+        *err = resolver.relocate(i, [&](const RelocEvent& ev) {
+            if (echo_log()) echo_event(local, i, ev, resolver.texts_);
+            if (!o) {
+                uint32_t& p = pos[lr.log_key];
+                if (p == UINT32_MAX) {
+                    p = uint32_t(out.outcomes.size());
+                    out.outcomes.emplace_back().relocation = i;
                 }
-                switch (ev.kind) {
-                case RelocEventKind::LocalSpec: o->has_spec = true; return;
-                case RelocEventKind::NoMatchingTargets: o->no_match = true; return;
-                case RelocEventKind::Patched: case RelocEventKind::PatchedMemSize: case RelocEventKind::Substituted:
-                    if (undecided(*o)) o->decided = ev;
-                    return;
-                default:  // a failure
-                    if (undecided(*o)) o->decided = ev;
-                    if (new_failure < 0 && !failed[lr.prog_name]) new_failure = lr.prog_name;
-                }
-            };
-            if (resolver.relocate(i, emit)) break;  // libbpf stops relocating the object at the first error
-        }
-        if (new_failure < 0) break;
-        failed[size_t(new_failure)] = true;
-        failed_order.push_back(uint32_t(new_failure));
-    }
+                o = &out.outcomes[p];
+            }
+            switch (ev.kind) {
+            case RelocEventKind::LocalSpec: o->has_spec = true; return;
+            case RelocEventKind::NoMatchingTargets: o->no_match = true; return;
+            case RelocEventKind::Patched: case RelocEventKind::PatchedMemSize: case RelocEventKind::Substituted:
+                if (undecided(*o)) o->decided = ev;
+                return;
+            default:  // a failure
+                if (undecided(*o)) o->decided = ev;
+                *failure = true;
+            }
+        });
+        return true;
+    });
     out.outcomes.erase(std::remove_if(out.outcomes.begin(), out.outcomes.end(), undecided), out.outcomes.end());
     out.outcomes.shrink_to_fit();
     std::vector<int> last(local.program_names().size(), -1);
@@ -323,6 +353,34 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     for (uint32_t p : failed_order) out.aborted.push_back({p, last[p]});
     out.texts = std::move(resolver.texts_);
     return out;
+}
+
+std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b) {
+    Resolver ra(local, a), rb(local, b);
+    RelocEvents ea, eb;
+    std::string difference;
+    run_passes(local, {&ra, &rb}, [&](uint32_t i, int* err, bool* failure) {
+        ea.clear();
+        eb.clear();
+        *err = ra.relocate(i, [&](const RelocEvent& ev) {
+            if (echo_log()) echo_event(local, i, ev, ra.texts_);
+            ea.push_back(ev);
+            *failure |= ev.is_failure();
+        });
+        int err_b = rb.relocate(i, [&](const RelocEvent& ev) { eb.push_back(ev); });
+        bool ids = local.relocations()[i].relo->kind == CoreRelocKind::TypeIdTarget;
+        size_t k = 0;
+        while (k < ea.size() && k < eb.size() && ea[k].same_as(eb[k], ids)) k++;
+        if (k == ea.size() && k == eb.size() && *err == err_b) return true;
+        const LocalRelocation& lr = local.relocations()[i];
+        auto text = [&](const RelocEvents& evs, const std::vector<std::string>& texts) {
+            return k < evs.size() ? event_text(local, i, evs[k], texts) : std::string("<nothing>");
+        };
+        difference = "prog '" + lr.prog->name + "': relo #" + std::to_string(lr.relo->index) + ": '" +
+                     text(ea, ra.texts_) + "' against '" + text(eb, rb.texts_) + "'";
+        return false;
+    });
+    return difference;
 }
 
 void observe_relocations(const LocalRelocations& local, const CandidateIndex& index, ObservedFacts* facts) {

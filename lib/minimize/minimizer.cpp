@@ -33,14 +33,10 @@ MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalR
     const char* skip = std::getenv("BTFPACK_SKIP_SELF_CHECK");  // debugging btfpack itself only
     for (const LocalRelocations* obj : objects) {
         if (skip && *skip == '1') break;
-        RelocationOutcomes want = relocate_object(*obj, full_index);
-        RelocationOutcomes got = relocate_object(*obj, min_index);
-        size_t i = first_difference(*obj, want, got);
-        if (i == SIZE_MAX) continue;
-        auto w = outcome_lines(*obj, want), g = outcome_lines(*obj, got);
-        throw Error(obj->object().path(), "internal error: minimized BTF relocates differently (full: '" +
-                                              (i < w.size() ? w[i] : "<none>") + "', minimized: '" +
-                                              (i < g.size() ? g[i] : "<none>") + "'); please report this");
+        std::string diff = first_log_difference(*obj, full_index, min_index);
+        if (diff.empty()) continue;
+        throw Error(obj->object().path(), "internal error: minimized BTF relocates differently (" + diff +
+                                              ", full against minimized BTF); please report this");
     }
     return result;
 }

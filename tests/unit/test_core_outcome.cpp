@@ -74,3 +74,24 @@ TEST_CASE("outcome lines are relo_oracle's, text made from the values", "[outcom
     CHECK(lines[2].rfind("minimal_exec #2 <byte_off> [5] struct task_struct.tgid (0:0 @ offset 0) => patched insn "
                          "#10 (ALU/ALU64) imm 0 -> ", 0) == 0);
 }
+
+TEST_CASE("first_log_difference: empty on the same target, names the first event on another", "[outcome]") {
+    BpfObject obj = BpfObject::load(BTFPACK_BPF_DIR "/task.o");
+    LocalRelocations local(obj);
+    auto k61 = load_kernel_btf(kKernel);
+    auto k510 = load_kernel_btf(BTFPACK_TESTDATA_DIR "/kernels/debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz");
+    CandidateIndex a(k61.get(), local), a2(k61.get(), local), b(k510.get(), local);
+    CHECK(first_log_difference(local, a, a2) == "");
+    std::string d = first_log_difference(local, a, b);
+    INFO(d);
+    CHECK(d.rfind("prog '", 0) == 0);
+    CHECK(d.find("' against '") != std::string::npos);
+    // the relocation it names is the first whose outcome differs between the two kernels
+    auto la = outcome_lines(local, relocate_object(local, a)), lb = outcome_lines(local, relocate_object(local, b));
+    size_t i = 0;
+    while (i < la.size() && i < lb.size() && la[i] == lb[i]) i++;
+    REQUIRE(i < la.size());
+    std::string prog = la[i].substr(0, la[i].find(' ')), relo = la[i].substr(la[i].find('#') + 1);
+    relo = relo.substr(0, relo.find(' '));
+    CHECK(d.rfind("prog '" + prog + "': relo #" + relo + ":", 0) == 0);
+}

@@ -52,6 +52,12 @@ private:
 // BTFPACK_RELO_LOG set, libbpf's log lines are echoed to stderr as they are made.
 RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& target);
 
+// Relocates the object against targets a and b side by side, as libbpf would, and compares
+// every event libbpf would log (target type ids masked: a full and a minimized BTF number
+// types differently). "" when the two logs agree, else where and how they first differ.
+// Keeps no outcomes: cost and memory do not grow with what the two runs agree on.
+std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b);
+
 // Records in facts every part of the target that relocating obj can read, for every
 // candidate of every relocation (so any candidate-cache state libbpf may be in is covered).
 void observe_relocations(const LocalRelocations& local, const CandidateIndex& target, ObservedFacts* facts);
