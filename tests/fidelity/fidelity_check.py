@@ -2,7 +2,7 @@
 """CO-RE fidelity checks of btfpack (python3 stdlib only; registered as ctest tests).
 
 usage: fidelity_check.py {libbpf|bigendian|resolver} --btfpack BIN --oracle BIN
-                         --el DIR --eb DIR --kernels DIR [--timeout S] [--jobs N] [-v]
+                         --el DIR --eb DIR --kernels DIR [--timeout S] [--jobs N] [--no-alone] [-v]
 
 Kernels are every *.btf.tar.xz under --kernels (BTFHub layout, one raw <kernel>.btf inside),
 unpacked once per kernel into a temporary directory that is removed afterwards. Objects are the
@@ -12,7 +12,8 @@ unpacked once per kernel into a temporary directory that is removed afterwards. 
              objs... -o all.btf`) and every el object alone (`btfpack minimize K.btf obj -o
              obj.btf`); libbpf (relo_oracle) then relocates each object against the full BTF and
              against the min BTF. PASS = identical outcome lists, non-empty, same oracle exit
-             code, and the oracle did not fail (exit 2).
+             code, and the oracle did not fail (exit 2). --no-alone skips the objects alone (for a
+             directory of one object, alone is the merged minimization again).
   bigendian  The same for the eb objects, judged by `btfpack relocs OBJ --btf B --outcomes`
              (libbpf 1.1 cannot open big-endian objects on a little-endian host).
   resolver   For every kernel x el object: `btfpack relocs OBJ --btf FULL --outcomes` must equal
@@ -270,6 +271,8 @@ def fidelity(objs, outcome_fn):
                 out.append(Check(lab).failed(f"btfpack minimize (all objects): {mr.why()}", [mr.shell()]))
             else:
                 out.append(full_vs_min(lab, ref, outcome_fn(obj, merged), merged_info))
+            if ARGS.no_alone:
+                return out
             # the object alone, from the unpacked raw BTF
             lab = f"{klabel}  {name}  [alone]"
             each = os.path.join(td, "each", name + ".min.btf")
@@ -409,6 +412,9 @@ def main():
     ap.add_argument("--kernels", required=True, help="directory searched recursively for *.btf.tar.xz")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per tool run (default 300)")
     ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="objects checked in parallel")
+    ap.add_argument("--no-alone", action="store_true",
+                    help="libbpf/bigendian: only the merged minimization, not each object alone "
+                         "(the same work again when there is one object)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show every diff line and note")
     ARGS = ap.parse_args()
     ARGS.tool = "oracle" if ARGS.check == "libbpf" else "btfpack"
