@@ -11,7 +11,7 @@ PKGS=(
   catch2                             # unit tests
   clang clang-19 llvm-19             # BPF objects (clang-19 for enum64 / type_matches builtins)
   libclang-rt-19-dev                 # libFuzzer + sanitizers for the reader fuzz target
-  bpftool                            # comparison anchor in benchmarks and tests only
+  bpftool                            # comparison anchor in benchmarks and tests; vmlinux.h of bpf/large
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
   python3 xz-utils time               # time: peak RSS in the benchmarks
 )
