@@ -3,6 +3,7 @@
 
 #include <bpf/btf.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <unordered_map>
@@ -17,7 +18,6 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     std::unordered_map<std::string, uint32_t> name_ids, prog_ids;
     std::vector<uint32_t> name_of_type(btf__type_cnt(local), UINT32_MAX);   // type id -> name key
     std::vector<uint32_t> prog_of(obj.programs().size(), UINT32_MAX);        // program -> name id
-    std::unordered_map<uint64_t, uint32_t> log_keys;  // (program name, relo #) -> first relocation
     bool many_progs = obj.programs().size() > 1;
     relos_.reserve(obj.relocations().size());
     for (size_t i = 0; i < obj.relocations().size(); i++) {
@@ -38,7 +38,6 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             }
             lr.prog_name = id;
         }
-        lr.log_key = log_keys.try_emplace((uint64_t(lr.prog_name) << 32) | r.index, uint32_t(i)).first->second;
         const struct btf_type* t = btf__type_by_id(local, r.type_id);
         const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
         lr.bad_type = !name;
@@ -65,6 +64,13 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
         lr.parse_err = specs_[lr.spec_id]->parse_err;
         relos_.push_back(lr);
     }
+    // log keys: the first relocation of each (program name, relo #), found by sorting
+    std::vector<std::pair<uint64_t, uint32_t>> keys(relos_.size());
+    for (uint32_t i = 0; i < relos_.size(); i++) keys[i] = {(uint64_t(relos_[i].prog_name) << 32) | relos_[i].relo->index, i};
+    std::sort(keys.begin(), keys.end());
+    for (size_t k = 0; k < keys.size(); k++)
+        relos_[keys[k].second].log_key = k > 0 && keys[k].first == keys[k - 1].first ? relos_[keys[k - 1].second].log_key
+                                                                                     : keys[k].second;
 }
 
 LocalRelocations::~LocalRelocations() = default;

@@ -199,6 +199,14 @@ void read_core_relocations(const std::string& name, const ByteReader& x, const s
     uint32_t rec_size = x.u32(base);
     if (rec_size < 16) throw Error(name, "corrupt .BTF.ext section (CO-RE record size " + std::to_string(rec_size) + ")");
     uint64_t p = base + 4, end = base + core_len;
+    size_t total = 0;  // records, counted first so that the vector is allocated once
+    for (uint64_t q = p; q + 8 <= end;) {
+        uint64_t num = x.u32(q + 4);
+        if (num == 0 || num * rec_size > end - q - 8) break;  // reported below
+        total += num;
+        q += 8 + num * rec_size;
+    }
+    out->reserve(out->size() + total);
     while (p < end) {
         if (p + 8 > end) throw Error(name, "corrupt .BTF.ext section (truncated CO-RE section header)");
         uint32_t sec_name_off = x.u32(p), num = x.u32(p + 4);
