@@ -48,7 +48,7 @@ std::string local_root(const LocalRelocations& local, const CoreRelocation& r, c
 std::string event_text(const LocalRelocations& local, uint32_t relocation, const RelocEvent& ev,
                        const std::vector<std::string>& texts) {
     const LocalRelocation& lr = local.relocations()[relocation];
-    const CoreRelocation& r = *lr.relo;
+    const CoreRelocation& r = local.relo(relocation);
     switch (ev.kind) {
     case RelocEventKind::LocalSpec: return format_spec(local.spec(lr.spec_id));
     case RelocEventKind::NoMatchingTargets: return "no matching targets found";
@@ -123,7 +123,7 @@ std::vector<std::string> outcome_lines(const LocalRelocations& local, const Relo
     lines.reserve(outcomes.outcomes.size() + outcomes.aborted.size());
     for (const RelocOutcome& o : outcomes.outcomes) {
         const LocalRelocation& lr = local.relocations()[o.relocation];
-        std::string line = local.program_names()[lr.prog_name] + " #" + std::to_string(lr.relo->index) + " " +
+        std::string line = local.program_names()[lr.prog_name] + " #" + std::to_string(local.relo(o.relocation).index) + " " +
                            (o.has_spec ? event_text(local, o.relocation, RelocEvent(), outcomes.texts) : "<?>") + " => ";
         if (o.decided.kind == RelocEventKind::Substituted)
             line += "poison insn #" + std::to_string(o.decided.insn) + (o.no_match ? " [no matching targets]" : "");
@@ -140,7 +140,7 @@ size_t first_difference(const LocalRelocations& local, const RelocationOutcomes&
     size_t n = std::min(a.outcomes.size(), b.outcomes.size());
     for (size_t i = 0; i < n; i++) {
         const RelocOutcome &x = a.outcomes[i], &y = b.outcomes[i];
-        bool ids = local.relocations()[x.relocation].relo->kind == CoreRelocKind::TypeIdTarget;
+        bool ids = local.relo(x.relocation).kind == CoreRelocKind::TypeIdTarget;
         if (x.relocation != y.relocation || x.has_spec != y.has_spec || x.no_match != y.no_match ||
             !x.decided.same_as(y.decided, ids))
             return i;

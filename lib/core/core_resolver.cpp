@@ -34,16 +34,17 @@ struct CandidateMatches {
 
 namespace {
 
-// Matches spec `lr.spec_id` against candidate `cand` into m, recording reads into targ.obs.
-void match_candidate(const LocalRelocations& local, const LocalRelocation& lr, uint32_t cand, const Target& targ,
-                     CandidateMatch* m) {
-    const CoreSpec& local_spec = local.spec(lr.spec_id);
+// Matches spec `spec_id` (of relocation relo) against candidate `cand` into m, recording reads
+// into targ.obs.
+void match_candidate(const LocalRelocations& local, const CoreRelocation& relo, uint32_t spec_id, uint32_t cand,
+                     const Target& targ, CandidateMatch* m) {
+    const CoreSpec& local_spec = local.spec(spec_id);
     CoreSpec cand_spec;
     m->match = spec_match(local_spec, targ, cand, &cand_spec);
     m->bit_offset = cand_spec.bit_offset;
     if (m->match < 0) m->error_spec = format_spec(cand_spec);
     if (m->match > 0)
-        m->calc_err = calc_relo(*lr.relo, local_spec, &cand_spec, targ, local.object().big_endian(), &m->res,
+        m->calc_err = calc_relo(relo, local_spec, &cand_spec, targ, local.object().big_endian(), &m->res,
                                 &m->calc_events);
 }
 
@@ -117,26 +118,27 @@ public:
     template <class Emit>
     int relocate(uint32_t i, Emit&& emit) {
         const LocalRelocation& lr = local_.relocations()[i];
-        const CoreRelocation& relo = *lr.relo;
+        const CoreRelocation& relo = local_.relo(i);
+        const LocalSpec& si = local_.spec_info(lr.spec_id);
         auto failed = [&](int err) {
             emit(event(RelocEventKind::RelocateFailed, err));
             return err;
         };
-        if (lr.bad_type) return failed(-EINVAL);
+        if (si.bad_type) return failed(-EINVAL);
 
         uint32_t list = kNoList;
         if (relo.kind != CoreRelocKind::TypeIdLocal) {
             list = cache_[relo.type_id];
             if (list == kNoList) {
-                if (lr.anonymous) {
+                if (si.anonymous) {
                     emit(event(RelocEventKind::CandidateSearchFailed, -EINVAL, relo.type_id));
                     return failed(-EINVAL);
                 }
-                list = cache_[relo.type_id] = initial_list(lr);
+                list = cache_[relo.type_id] = initial_list(relo, si);
             }
         }
-        if (lr.parse_err) {
-            emit(event(RelocEventKind::ParseFailed, lr.parse_err));
+        if (si.parse_err) {
+            emit(event(RelocEventKind::ParseFailed, si.parse_err));
             return failed(-EINVAL);
         }
         emit(event(RelocEventKind::LocalSpec));
@@ -146,11 +148,11 @@ public:
         if (relo.kind == CoreRelocKind::TypeIdLocal) {
             res.validate = false;
             res.orig_val = res.new_val = local_spec.root_type_id;
-        } else if (lr.anonymous) {
+        } else if (si.anonymous) {
             emit(event(RelocEventKind::AnonymousUnsupported));
             return failed(-EOPNOTSUPP);
         } else {
-            const Resolution& r = resolution(lr, local_spec, list);
+            const Resolution& r = resolution(relo, lr.spec_id, local_spec, list);
             for (const RelocEvent& ev : r.events) emit(ev);
             if (r.err) return r.err;
             cache_[relo.type_id] = r.out_list;
@@ -168,24 +170,25 @@ public:
     }
 
 private:
-    uint32_t initial_list(const LocalRelocation& lr) {
-        uint32_t& id = initial_[lr.relo->type_id];
+    uint32_t initial_list(const CoreRelocation& relo, const LocalSpec& si) {
+        uint32_t& id = initial_[relo.type_id];
         if (id == kNoList) {
             id = uint32_t(lists_.size());
-            lists_.push_back(index_.find(local_.names()[lr.name_key], local_.object().btf(), lr.relo->type_id));
+            lists_.push_back(index_.find(local_.names()[si.name_key], local_.object().btf(), relo.type_id));
         }
         return id;
     }
 
-    const Resolution& resolution(const LocalRelocation& lr, const CoreSpec& local_spec, uint32_t list) {
-        uint64_t key = (uint64_t(lr.spec_id) << 32) | list;
+    const Resolution& resolution(const CoreRelocation& relo, uint32_t spec_id, const CoreSpec& local_spec,
+                                 uint32_t list) {
+        uint64_t key = (uint64_t(spec_id) << 32) | list;
         auto [it, added] = memo_.try_emplace(key);
-        if (added) compute(lr, local_spec, list, &it->second);
+        if (added) compute(relo, spec_id, local_spec, list, &it->second);
         return it->second;
     }
 
-    void compute(const LocalRelocation& lr, const CoreSpec& local_spec, uint32_t list, Resolution* out) {
-        const CoreRelocation& relo = *lr.relo;
+    void compute(const CoreRelocation& relo, uint32_t spec_id, const CoreSpec& local_spec, uint32_t list,
+                 Resolution* out) {
         bool big_endian = local_.object().big_endian();
         Target targ{index_.target(), nullptr, index_.member_names()};
         RelocEvents& log = out->events;
@@ -198,7 +201,7 @@ private:
         uint32_t targ_bit_offset = 0;
         size_t j = 0;
         for (size_t i = 0; i < cands.size(); i++) {
-            const CandidateMatch& m = candidate(lr, cands[i], targ);
+            const CandidateMatch& m = candidate(relo, spec_id, cands[i], targ);
             if (m.match < 0) {
                 RelocEvent ev = event(RelocEventKind::CandidateMatchError, m.match, i);
                 texts_.push_back(m.error_spec);
@@ -243,10 +246,10 @@ private:
 
     // The candidate's match, from the target's cache when observe_relocations or an earlier
     // pass matched it already.
-    const CandidateMatch& candidate(const LocalRelocation& lr, uint32_t cand, const Target& targ) {
+    const CandidateMatch& candidate(const CoreRelocation& relo, uint32_t spec_id, uint32_t cand, const Target& targ) {
         auto& cache = index_.matches()->by_object[&local_];
-        auto [it, added] = cache.try_emplace((uint64_t(lr.spec_id) << 32) | cand);
-        if (added) match_candidate(local_, lr, cand, targ, &it->second);
+        auto [it, added] = cache.try_emplace((uint64_t(spec_id) << 32) | cand);
+        if (added) match_candidate(local_, relo, spec_id, cand, targ, &it->second);
         return it->second;
     }
 
@@ -302,7 +305,7 @@ bool echo_log() {
 
 void echo_event(const LocalRelocations& local, uint32_t i, const RelocEvent& ev, const std::vector<std::string>& texts) {
     const LocalRelocation& lr = local.relocations()[i];
-    fprintf(stderr, "prog '%s': relo #%u: %s\n", lr.prog->name.c_str(), lr.relo->index,
+    fprintf(stderr, "prog '%s': relo #%u: %s\n", local.program_names()[lr.prog_name].c_str(), local.relo(i).index,
             event_text(local, i, ev, texts).c_str());
 }
 
@@ -348,7 +351,7 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     std::vector<int> last(local.program_names().size(), -1);
     for (const RelocOutcome& o : out.outcomes) {
         const LocalRelocation& lr = relos[o.relocation];
-        last[lr.prog_name] = std::max(last[lr.prog_name], int(lr.relo->index));
+        last[lr.prog_name] = std::max(last[lr.prog_name], int(local.relo(o.relocation).index));
     }
     for (uint32_t p : failed_order) out.aborted.push_back({p, last[p]});
     out.texts = std::move(resolver.texts_);
@@ -368,7 +371,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
             *failure |= ev.is_failure();
         });
         int err_b = rb.relocate(i, [&](const RelocEvent& ev) { eb.push_back(ev); });
-        bool ids = local.relocations()[i].relo->kind == CoreRelocKind::TypeIdTarget;
+        bool ids = local.relo(i).kind == CoreRelocKind::TypeIdTarget;
         size_t k = 0;
         while (k < ea.size() && k < eb.size() && ea[k].same_as(eb[k], ids)) k++;
         if (k == ea.size() && k == eb.size() && *err == err_b) return true;
@@ -376,7 +379,8 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
         auto text = [&](const RelocEvents& evs, const std::vector<std::string>& texts) {
             return k < evs.size() ? event_text(local, i, evs[k], texts) : std::string("<nothing>");
         };
-        difference = "prog '" + lr.prog->name + "': relo #" + std::to_string(lr.relo->index) + ": '" +
+        difference = "prog '" + local.program_names()[lr.prog_name] + "': relo #" + std::to_string(local.relo(i).index) +
+                     ": '" +
                      text(ea, ra.texts_) + "' against '" + text(eb, rb.texts_) + "'";
         return false;
     });
@@ -387,20 +391,20 @@ void observe_relocations(const LocalRelocations& local, const CandidateIndex& in
     const struct btf* lbtf = local.object().btf();
     Target targ{index.target(), facts, index.member_names()};
     std::unordered_map<uint32_t, std::vector<uint32_t>> cands_of;  // local type id -> candidates
-    for (uint32_t i : local.spec_representatives()) {
-        const LocalRelocation& lr = local.relocations()[i];
-        const CoreRelocation& relo = *lr.relo;
-        if (relo.kind == CoreRelocKind::TypeIdLocal || lr.bad_type || lr.anonymous || lr.parse_err) continue;
-        const CoreSpec& local_spec = local.spec(lr.spec_id);
+    for (uint32_t spec_id = 0; spec_id < local.spec_count(); spec_id++) {
+        const LocalSpec& si = local.spec_info(spec_id);
+        const CoreRelocation& relo = local.relo(si.first);
+        if (relo.kind == CoreRelocKind::TypeIdLocal || si.bad_type || si.anonymous || si.parse_err) continue;
+        const CoreSpec& local_spec = local.spec(spec_id);
         auto [it, added] = cands_of.try_emplace(relo.type_id);
-        if (added) it->second = index.find(local.names()[lr.name_key], lbtf, relo.type_id);
+        if (added) it->second = index.find(local.names()[si.name_key], lbtf, relo.type_id);
         auto& cache = index.matches()->by_object[&local];
         std::vector<uint32_t> matched;
         for (uint32_t id : it->second) {
             facts->keep(id).name = true;  // found by name and kind
-            CandidateMatch& m = cache[(uint64_t(lr.spec_id) << 32) | id];
+            CandidateMatch& m = cache[(uint64_t(spec_id) << 32) | id];
             m = CandidateMatch();
-            match_candidate(local, lr, id, targ, &m);  // always run: it records what it reads
+            match_candidate(local, relo, spec_id, id, targ, &m);  // always run: it records what it reads
             if (m.match > 0) matched.push_back(id);
         }
         // several matches: libbpf compares their bit offsets

@@ -78,7 +78,6 @@ struct CoreSpec {
     SmallVector<CoreAccessor, 8> spec;  // high-level accessors
     SmallVector<int, 8> raw_spec;       // raw indices, incl. anonymous members
     uint32_t bit_offset = 0;
-    int parse_err = 0;  // set by LocalRelocations: parse_local_spec's result
 };
 
 // The members of a target BTF's structs and unions by exact name, built per type on first use,

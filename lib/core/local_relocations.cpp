@@ -20,53 +20,57 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     std::vector<uint32_t> prog_of(obj.programs().size(), UINT32_MAX);        // program -> name id
     bool many_progs = obj.programs().size() > 1;
     relos_.reserve(obj.relocations().size());
+    const BpfProgram* prog = nullptr;
     for (size_t i = 0; i < obj.relocations().size(); i++) {
         const CoreRelocation& r = obj.relocations()[i];
         LocalRelocation lr;
-        lr.relo = &r;
-        lr.prog = obj.program_at(r.section_index, r.insn_off / 8);
-        lr.skipped = !lr.prog || r.section[0] == '?';
-        if (lr.prog) {
-            lr.insn_idx = int(r.insn_off / 8 - lr.prog->insn_start);
+        uint32_t insn = r.insn_off / 8;
+        // relocations come in instruction order: the previous one's program usually holds it
+        if (!prog || prog->section_index != r.section_index || insn < prog->insn_start ||
+            insn >= prog->insn_start + prog->insn_count)
+            prog = obj.program_at(r.section_index, insn);
+        lr.skipped = !prog || r.section[0] == '?';
+        if (prog) {
+            lr.insn_idx = int32_t(insn - prog->insn_start);
             // libbpf: a program in .text is a subprogram when the object has more than one program
-            lr.is_subprog = lr.prog->section == ".text" && many_progs;
-            uint32_t& id = prog_of[size_t(lr.prog - obj.programs().data())];
+            lr.is_subprog = prog->section == ".text" && many_progs;
+            uint32_t& id = prog_of[size_t(prog - obj.programs().data())];
             if (id == UINT32_MAX) {
-                auto [it, added] = prog_ids.emplace(lr.prog->name, uint32_t(prog_names_.size()));
-                if (added) prog_names_.push_back(lr.prog->name);
+                auto [it, added] = prog_ids.emplace(prog->name, uint32_t(prog_names_.size()));
+                if (added) prog_names_.push_back(prog->name);
                 id = it->second;
             }
             lr.prog_name = id;
         }
-        const struct btf_type* t = btf__type_by_id(local, r.type_id);
-        const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
-        lr.bad_type = !name;
-        lr.anonymous = name && !*name;
-        if (name && *name) {
-            uint32_t& key = name_of_type[r.type_id];
-            if (key == UINT32_MAX) {
-                auto [it, added] = name_ids.emplace(std::string(name, essential_name_len(name)), uint32_t(names_.size()));
-                if (added) names_.push_back(it->first);
-                key = it->second;
-            }
-            lr.name_key = key;
-        }
         auto [sit, added] = spec_ids[uint32_t(r.kind)].try_emplace((uint64_t(r.type_id) << 32) | r.access_str_off,
-                                                               uint32_t(specs_.size()));
+                                                               uint32_t(spec_info_.size()));
         if (added) {
+            LocalSpec si;
+            si.first = uint32_t(i);
+            const struct btf_type* t = btf__type_by_id(local, r.type_id);
+            const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
+            si.bad_type = !name;
+            si.anonymous = name && !*name;
+            if (name && *name) {
+                uint32_t& key = name_of_type[r.type_id];
+                if (key == UINT32_MAX) {
+                    auto [it, fresh] = name_ids.emplace(std::string(name, essential_name_len(name)), uint32_t(names_.size()));
+                    if (fresh) names_.push_back(it->first);
+                    key = it->second;
+                }
+                si.name_key = key;
+            }
             auto spec = std::make_unique<CoreSpec>();
-            int err = lr.bad_type ? 0 : parse_local_spec(local, r, spec.get());
-            spec->parse_err = err;
+            si.parse_err = si.bad_type ? 0 : parse_local_spec(local, r, spec.get());
             specs_.push_back(std::move(spec));
-            spec_first_.push_back(uint32_t(i));
+            spec_info_.push_back(si);
         }
         lr.spec_id = sit->second;
-        lr.parse_err = specs_[lr.spec_id]->parse_err;
         relos_.push_back(lr);
     }
     // log keys: the first relocation of each (program name, relo #), found by sorting
     std::vector<std::pair<uint64_t, uint32_t>> keys(relos_.size());
-    for (uint32_t i = 0; i < relos_.size(); i++) keys[i] = {(uint64_t(relos_[i].prog_name) << 32) | relos_[i].relo->index, i};
+    for (uint32_t i = 0; i < relos_.size(); i++) keys[i] = {(uint64_t(relos_[i].prog_name) << 32) | relo(i).index, i};
     std::sort(keys.begin(), keys.end());
     for (size_t k = 0; k < keys.size(); k++)
         relos_[keys[k].second].log_key = k > 0 && keys[k].first == keys[k - 1].first ? relos_[keys[k - 1].second].log_key
@@ -77,6 +81,5 @@ LocalRelocations::~LocalRelocations() = default;
 LocalRelocations::LocalRelocations(LocalRelocations&&) noexcept = default;
 
 const CoreSpec& LocalRelocations::spec(uint32_t spec_id) const { return *specs_[spec_id]; }
-size_t LocalRelocations::spec_count() const { return specs_.size(); }
 
 }  // namespace btfpack

@@ -21,11 +21,13 @@ TEST_CASE("LocalRelocations: one spec id per (root type, access string, kind)", 
     LocalRelocations local(obj);
     REQUIRE(local.relocations().size() == obj.relocations().size());
     std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> seen;
-    for (const LocalRelocation& lr : local.relocations()) {
-        auto key = std::make_tuple(lr.relo->type_id, lr.relo->access_str_off, uint32_t(lr.relo->kind));
+    for (uint32_t i = 0; i < local.relocations().size(); i++) {
+        const LocalRelocation& lr = local.relocations()[i];
+        const CoreRelocation& r = local.relo(i);
+        auto key = std::make_tuple(r.type_id, r.access_str_off, uint32_t(r.kind));
         auto [it, added] = seen.emplace(key, lr.spec_id);
         CHECK(it->second == lr.spec_id);  // same spec, same id
-        if (added) CHECK(local.relocations()[local.spec_representatives()[lr.spec_id]].relo == lr.relo);
+        if (added) CHECK(local.spec_info(lr.spec_id).first == i);
     }
     CHECK(seen.size() == local.spec_count());
     CHECK(local.spec_count() < local.relocations().size());  // task.o reads some fields twice
@@ -44,7 +46,7 @@ TEST_CASE("first_difference compares values, masking only target type ids", "[ou
         if (a.outcomes[i].decided.kind != RelocEventKind::Patched) continue;
         RelocationOutcomes b = a;
         b.outcomes[i].decided.b += 1;  // another patched value
-        bool target_id = local.relocations()[a.outcomes[i].relocation].relo->kind == CoreRelocKind::TypeIdTarget;
+        bool target_id = local.relo(a.outcomes[i].relocation).kind == CoreRelocKind::TypeIdTarget;
         INFO(outcome_lines(local, a)[i]);
         CHECK(first_difference(local, a, b) == (target_id ? SIZE_MAX : i));
         (target_id ? saw_target_id : saw_other) = true;
