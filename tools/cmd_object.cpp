@@ -59,14 +59,14 @@ int relocs(const std::vector<std::string>& paths, bool json, const std::string& 
             std::string root = root_type_name(o, r);
             if (json) {
                 std::cout << (first ? "\n  " : ",\n  ") << "{\"object\": " << json_str(o.path())
-                          << ", \"section\": " << json_str(r.section) << ", \"program\": " << json_str(pname)
+                          << ", \"section\": " << json_str(o.section_name(r)) << ", \"program\": " << json_str(pname)
                           << ", \"relo\": " << r.index << ", \"insn\": " << insn
                           << ", \"kind\": " << json_str(core_reloc_kind_name(r.kind))
                           << ", \"type_id\": " << r.type_id << ", \"root\": " << json_str(root)
-                          << ", \"access\": " << json_str(r.access) << ", \"spec\": " << json_str(path) << "}";
+                          << ", \"access\": " << json_str(o.access_string(r)) << ", \"spec\": " << json_str(path) << "}";
             } else {
-                std::cout << o.path() << "  " << r.section << "  " << pname << " insn " << insn << "  "
-                          << core_reloc_kind_name(r.kind) << "  " << root << "  " << r.access << "  " << path << "\n";
+                std::cout << o.path() << "  " << o.section_name(r) << "  " << pname << " insn " << insn << "  "
+                          << core_reloc_kind_name(r.kind) << "  " << root << "  " << o.access_string(r) << "  " << path << "\n";
             }
             first = false;
         }

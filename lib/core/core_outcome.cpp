@@ -66,7 +66,7 @@ std::string event_text(const LocalRelocations& local, uint32_t relocation, const
                    (long long)ev.err);
     case RelocEventKind::ParseFailed:
         return fmt("parsing [%u] %s + %s failed: %lld", r.type_id, local_root(local, r, "<anon>").c_str(),
-                   *r.access ? r.access : "<?>", (long long)ev.err);
+                   *local.object().access_string(r) ? local.object().access_string(r) : "<?>", (long long)ev.err);
     case RelocEventKind::AnonymousUnsupported:
         return fmt("<%s> (%d) relocation doesn't support anonymous types", core_reloc_kind_name(r.kind), int(r.kind));
     case RelocEventKind::CandidateMatchError:

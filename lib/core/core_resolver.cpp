@@ -431,7 +431,7 @@ std::string describe_access(const BpfObject& obj, const CoreRelocation& relo) {
     if (!root) return "<bad type id " + std::to_string(relo.type_id) + ">";
     const char* rn = btf__name_by_offset(b, root->name_off);
     std::string root_name = std::string(btf_kind_name(root)) + " " + (rn && *rn ? rn : "<anon>");
-    if (parse_local_spec(b, relo, &spec)) return root_name + " <unparsable access " + std::string(relo.access) + ">";
+    if (parse_local_spec(b, relo, &spec)) return root_name + " <unparsable access " + std::string(obj.access_string(relo)) + ">";
     if (is_type_based(relo.kind)) return root_name;
     if (is_enumval_based(relo.kind)) return root_name + "::" + (spec.spec[0].name ? spec.spec[0].name : "?");
     std::string out = rn && *rn ? rn : "<anon>";

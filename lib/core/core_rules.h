@@ -28,7 +28,7 @@ struct CoreAccessor {
 };
 
 // A vector whose first N elements are stored inline: specs are made and copied for every
-// candidate of every relocation and are short (a handful of accessors), so they rarely
+// candidate of every relocation and are short (a few accessors), so they rarely
 // allocate. libbpf's bound on their length (kCoreSpecMaxLen) is checked by the callers.
 template <class T, size_t N>
 class SmallVector {
@@ -66,7 +66,7 @@ public:
 
 private:
     const T* inline_data() const { return std::launder(reinterpret_cast<const T*>(buf_)); }
-    size_t n_ = 0;
+    uint32_t n_ = 0;
     typename std::aligned_storage<sizeof(T), alignof(T)>::type buf_[N];  // elements 0..N-1 when n_ <= N
     std::vector<T> heap_;                                                // all elements when n_ > N
 };
@@ -75,8 +75,8 @@ struct CoreSpec {
     const struct btf* btf = nullptr;
     uint32_t root_type_id = 0;
     CoreRelocKind kind = CoreRelocKind::FieldByteOffset;
-    SmallVector<CoreAccessor, 8> spec;  // high-level accessors
-    SmallVector<int, 8> raw_spec;       // raw indices, incl. anonymous members
+    SmallVector<CoreAccessor, 4> spec;  // high-level accessors
+    SmallVector<int, 6> raw_spec;       // raw indices, incl. anonymous members
     uint32_t bit_offset = 0;
 };
 

@@ -29,7 +29,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
         if (!prog || prog->section_index != r.section_index || insn < prog->insn_start ||
             insn >= prog->insn_start + prog->insn_count)
             prog = obj.program_at(r.section_index, insn);
-        lr.skipped = !prog || r.section[0] == '?';
+        lr.skipped = !prog || obj.section_name(r)[0] == '?';
         if (prog) {
             lr.insn_idx = int32_t(insn - prog->insn_start);
             // libbpf: a program in .text is a subprogram when the object has more than one program

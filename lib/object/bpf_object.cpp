@@ -220,21 +220,29 @@ void read_core_relocations(const std::string& name, const ByteReader& x, const s
             throw Error(name, std::string("corrupt .BTF.ext section (CO-RE records for unknown code section '") + sec_name + "')");
         for (uint32_t i = 0; i < num; i++, p += rec_size) {
             CoreRelocation rel;
-            rel.section = sec_name;
+            rel.section_name_off = sec_name_off;
             rel.section_index = it->second;
             rel.index = i;
             rel.insn_off = x.u32(p);
             rel.type_id = x.u32(p + 4);
             rel.access_str_off = x.u32(p + 8);
             rel.kind = CoreRelocKind(x.u32(p + 12));
-            const char* acc = btf__name_by_offset(b, rel.access_str_off);
-            rel.access = acc ? acc : "";
             out->push_back(rel);
         }
     }
 }
 
 }  // namespace
+
+const char* BpfObject::section_name(const CoreRelocation& r) const {
+    const char* s = btf__name_by_offset(btf_.get(), r.section_name_off);
+    return s ? s : "";
+}
+
+const char* BpfObject::access_string(const CoreRelocation& r) const {
+    const char* s = btf__name_by_offset(btf_.get(), r.access_str_off);
+    return s ? s : "";
+}
 
 const BpfProgram* BpfObject::program_at(uint32_t section_index, uint32_t insn_idx) const {
     // programs_ is sorted by (section, start); libbpf takes the first that contains insn_idx

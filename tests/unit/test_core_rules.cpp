@@ -33,7 +33,6 @@ int field_relo_match(Pair& p, int local_root, const char* access, CoreRelocKind 
     CoreRelocation r{};
     r.type_id = uint32_t(local_root);
     r.access_str_off = uint32_t(btf__add_str(p.local.get(), access));
-    r.access = access;
     r.kind = kind;
     CoreSpec local;
     REQUIRE(parse_local_spec(p.local.get(), r, &local) == 0);

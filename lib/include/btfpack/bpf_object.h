@@ -35,6 +35,10 @@ public:
     bool big_endian() const { return big_endian_; }
     const struct btf* btf() const { return btf_.get(); }
     const std::vector<CoreRelocation>& relocations() const { return relocs_; }
+    // A relocation's section name ("kprobe/do_exit") and access string ("0:1:2"), from the
+    // object's .BTF strings ("" if out of range).
+    const char* section_name(const CoreRelocation& r) const;
+    const char* access_string(const CoreRelocation& r) const;
     const std::vector<BpfProgram>& programs() const { return programs_; }  // by (section, start)
     // Program holding instruction insn_idx of a section, as libbpf finds it; null if none.
     const BpfProgram* program_at(uint32_t section_index, uint32_t insn_idx) const;

@@ -38,14 +38,12 @@ struct BpfInsn {
 };
 
 struct CoreRelocation {
-    // Strings point into the object's .BTF strings: valid while its BpfObject lives.
-    const char* section = "";  // ELF section of the instruction, e.g. "kprobe/do_exit"
+    uint32_t section_name_off;  // the section's name in the object's .BTF strings (BpfObject::section_name)
     uint32_t section_index;   // ELF section index of that section
     uint32_t index;           // position among the section's CO-RE records (libbpf's "relo #N")
     uint32_t insn_off;        // byte offset of the instruction in the section
     uint32_t type_id;         // root type id in the object's .BTF
-    uint32_t access_str_off;  // offset of the access string in the object's .BTF strings
-    const char* access = "";   // access string, e.g. "0:1:2"
+    uint32_t access_str_off;  // the access string ("0:1:2") in the object's .BTF strings
     CoreRelocKind kind;
     BpfInsn insn{};         // the instruction it patches (zero if outside the section)
     BpfInsn next{};         // the one after it (an ldimm64's second half)
