@@ -170,8 +170,8 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
             if (off % 8 || !c.has(off, 8)) return false;
             uint8_t regs = uint8_t(c.uint(off + 1, 1));
             in->code = uint8_t(c.uint(off, 1));
-            in->dst_reg = obj.big_endian_ ? regs >> 4 : regs & 0xf;
-            in->src_reg = obj.big_endian_ ? regs & 0xf : regs >> 4;
+            in->dst_reg = uint8_t(obj.big_endian_ ? regs >> 4 : regs & 0xf);
+            in->src_reg = uint8_t(obj.big_endian_ ? regs & 0xf : regs >> 4);
             in->off = int16_t(c.u16(off + 2));
             in->imm = int32_t(c.u32(off + 4));
             return true;

@@ -28,11 +28,11 @@ bool is_field_based(CoreRelocKind kind);
 bool is_type_based(CoreRelocKind kind);
 bool is_enumval_based(CoreRelocKind kind);
 
-// One BPF instruction, decoded from the object's byte order.
+// One BPF instruction, decoded from the object's byte order (8 bytes, as in the object).
 struct BpfInsn {
     uint8_t code;
-    uint8_t dst_reg;
-    uint8_t src_reg;
+    uint8_t dst_reg : 4;
+    uint8_t src_reg : 4;
     int16_t off;
     int32_t imm;
 };
