@@ -14,6 +14,13 @@ bool str_is_empty(const char* s) { return !s || !s[0]; }
 
 bool is_flavor_sep(const char* s) { return s[0] != '_' && s[1] == '_' && s[2] == '_' && s[3] == '_' && s[4] != '_'; }
 
+// Whether s holds "___" (names are short: a plain scan beats strstr's setup).
+bool has_triple_underscore(const char* s) {
+    for (; *s; s++)
+        if (s[0] == '_' && s[1] == '_' && s[2] == '_') return true;
+    return false;
+}
+
 // The kind of a target type is read: keep the type.
 const struct btf_type* targ_type(const Target& t, uint32_t id) {
     const struct btf_type* bt = btf__type_by_id(t.btf, id);
@@ -72,6 +79,18 @@ int enums_match(const struct btf* local, const struct btf_type* lt, const Target
     uint16_t lv = btf_vlen(lt), tv = btf_vlen(tt);
     if (lv > tv) return 0;
     std::vector<int> matched_idx;
+    if (targ.names && tv > 8) {  // the first target enumerator of the same essential name, by index
+        const auto& by_name = targ.names->enumerators(targ_id, tt);
+        for (int i = 0; i < lv; i++) {
+            const char* ln = btf__name_by_offset(local, btf_is_enum(lt) ? btf_enum(lt)[i].name_off : btf_enum64(lt)[i].name_off);
+            if (!ln) ln = "";
+            auto it = by_name.find(std::string_view(ln, essential_name_len(ln)));
+            if (it == by_name.end()) return 0;
+            matched_idx.push_back(it->second);
+        }
+        if (targ.obs) keep_matched(targ.obs, targ_id, matched_idx, lv, kMemberName);
+        return 1;
+    }
     for (int i = 0; i < lv; i++) {
         uint32_t ln = btf_is_enum(lt) ? btf_enum(lt)[i].name_off : btf_enum64(lt)[i].name_off;
         bool matched = false;
@@ -195,7 +214,32 @@ int match_member(const struct btf* local, const CoreAccessor& local_acc, const T
     return 0;
 }
 
+// libbpf's sscanf("%d%n"): plain digits (what clang emits) are parsed here, anything else
+// (sign, blanks, very long numbers) by sscanf itself.
+bool parse_access_index(const char* s, int* value, int* len) {
+    int n = 0, v = 0;
+    while (s[n] >= '0' && s[n] <= '9' && n < 9) v = v * 10 + (s[n++] - '0');
+    if (n > 0 && !(s[n] >= '0' && s[n] <= '9')) {
+        *value = v;
+        *len = n;
+        return true;
+    }
+    return sscanf(s, "%d%n", value, len) == 1;
+}
+
 }  // namespace
+
+const std::unordered_map<std::string_view, int>& MemberNameIndex::enumerators(uint32_t type_id,
+                                                                              const struct btf_type* t) {
+    auto [it, added] = enums_.try_emplace(type_id);
+    if (added)
+        for (int i = 0; i < btf_vlen(t); i++) {
+            const char* name = btf__name_by_offset(btf_, btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off);
+            if (!name) name = "";
+            it->second.emplace(std::string_view(name, essential_name_len(name)), i);  // keeps the first
+        }
+    return it->second;
+}
 
 const MemberNameIndex::Members& MemberNameIndex::of(uint32_t type_id, const struct btf_type* t) {
     auto [it, added] = by_type_.try_emplace(type_id);
@@ -211,9 +255,8 @@ const MemberNameIndex::Members& MemberNameIndex::of(uint32_t type_id, const stru
 }
 
 size_t essential_name_len(const char* name) {
-    const char* sep = strstr(name, "___");
-    if (!sep) return strlen(name);  // the common case: no flavor
-    size_t n = (sep - name) + strlen(sep);
+    if (!has_triple_underscore(name)) return strlen(name);  // the common case: no flavor
+    size_t n = strlen(name);
     for (long i = long(n) - 5; i >= 0; i--)
         if (is_flavor_sep(name + i)) return size_t(i) + 1;
     return n;
@@ -311,7 +354,7 @@ int parse_local_spec(const struct btf* btf, const CoreRelocation& relo, CoreSpec
     while (*spec_str) {
         int access_idx, parsed_len;
         if (*spec_str == ':') ++spec_str;
-        if (sscanf(spec_str, "%d%n", &access_idx, &parsed_len) != 1) return -EINVAL;
+        if (!parse_access_index(spec_str, &access_idx, &parsed_len)) return -EINVAL;
         if (spec->raw_spec.size() == kCoreSpecMaxLen) return -E2BIG;
         spec_str += parsed_len;
         spec->raw_spec.push_back(access_idx);
@@ -580,6 +623,18 @@ int spec_match(const CoreSpec& local_spec, const Target& targ, uint32_t targ_id,
         const struct btf_type* tt = targ_skip(targ, targ_id, &targ_id);
         if (!btf_is_any_enum(tt)) return 0;
         size_t local_len = essential_name_len(local_acc->name);
+        if (targ.names && btf_vlen(tt) > 8) {  // the first enumerator of the same essential name
+            const auto& by_name = targ.names->enumerators(targ_id, tt);
+            auto it = by_name.find(std::string_view(local_acc->name, local_len));
+            if (it == by_name.end()) return 0;
+            int i = it->second;
+            const char* targ_name =
+                btf__name_by_offset(targ.btf, btf_is_enum(tt) ? btf_enum(tt)[i].name_off : btf_enum64(tt)[i].name_off);
+            if (targ.obs) targ.obs->member(targ_id, i, kMemberName);
+            targ_spec->spec.push_back({targ_id, uint32_t(i), targ_name});
+            targ_spec->raw_spec.push_back(i);
+            return 1;
+        }
         for (int i = 0; i < btf_vlen(tt); i++) {
             uint32_t name_off = btf_is_enum(tt) ? btf_enum(tt)[i].name_off : btf_enum64(tt)[i].name_off;
             const char* targ_name = btf__name_by_offset(targ.btf, name_off);

@@ -90,10 +90,13 @@ public:
     };
     explicit MemberNameIndex(const struct btf* btf) : btf_(btf) {}
     const Members& of(uint32_t type_id, const struct btf_type* t);
+    // An enum's enumerators by essential (flavor-stripped) name -> index of the first so named.
+    const std::unordered_map<std::string_view, int>& enumerators(uint32_t type_id, const struct btf_type* t);
 
 private:
     const struct btf* btf_;
     std::unordered_map<uint32_t, Members> by_type_;
+    std::unordered_map<uint32_t, std::unordered_map<std::string_view, int>> enums_;
 };
 
 // A target BTF plus where to record what is read of it (obs may be null) and, optionally, its

@@ -3,7 +3,6 @@
 
 #include <bpf/btf.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <unordered_map>
@@ -68,13 +67,15 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
         lr.spec_id = sit->second;
         relos_.push_back(lr);
     }
-    // log keys: the first relocation of each (program name, relo #), found by sorting
-    std::vector<std::pair<uint64_t, uint32_t>> keys(relos_.size());
-    for (uint32_t i = 0; i < relos_.size(); i++) keys[i] = {(uint64_t(relos_[i].prog_name) << 32) | relo(i).index, i};
-    std::sort(keys.begin(), keys.end());
-    for (size_t k = 0; k < keys.size(); k++)
-        relos_[keys[k].second].log_key = k > 0 && keys[k].first == keys[k - 1].first ? relos_[keys[k - 1].second].log_key
-                                                                                     : keys[k].second;
+    // log keys: the first relocation of each (program name, relo #)
+    std::vector<std::vector<uint32_t>> first_of(prog_names_.size());  // program name -> relo # -> relocation
+    for (uint32_t i = 0; i < relos_.size(); i++) {
+        std::vector<uint32_t>& f = first_of[relos_[i].prog_name];
+        uint32_t idx = relo(i).index;
+        if (f.size() <= idx) f.resize(size_t(idx) + 1, UINT32_MAX);
+        if (f[idx] == UINT32_MAX) f[idx] = i;
+        relos_[i].log_key = f[idx];
+    }
 }
 
 LocalRelocations::~LocalRelocations() = default;
