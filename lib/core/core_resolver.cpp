@@ -56,17 +56,20 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
     std::unordered_map<std::string_view, std::vector<uint32_t>*> wanted;
     for (const LocalRelocations* obj : objects)
         for (const std::string& name : obj->names()) by_name_.emplace(name, std::vector<uint32_t>());
-    bool first_char[256] = {};  // cheap rejection of most target names before hashing
+    // cheap rejection of most target names before hashing: their first two characters
+    std::vector<bool> prefix(1 << 16);
+    auto prefix_of = [](const char* n) { return size_t(uint8_t(n[0])) << 8 | uint8_t(n[0] ? n[1] : 0); };
     for (auto& kv : by_name_) {
         wanted.emplace(kv.first, &kv.second);
-        first_char[uint8_t(kv.first[0])] = true;
+        prefix[prefix_of(kv.first.c_str())] = true;
+        if (kv.first.size() == 1) prefix[prefix_of((kv.first + "_").c_str())] = true;  // "a" is "a___x"'s too
     }
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
         const struct btf_type* t = btf__type_by_id(target, i);
         if (!t->name_off) continue;
         const char* name = btf__name_by_offset(target, t->name_off);
-        if (!name || !first_char[uint8_t(*name)]) continue;
+        if (!name || !*name || !prefix[prefix_of(name)]) continue;
         auto it = wanted.find(std::string_view(name, essential_name_len(name)));
         if (it != wanted.end()) it->second->push_back(i);
     }
@@ -196,12 +199,14 @@ private:
             log.push_back(event(RelocEventKind::RelocateFailed, err));
             out->err = err;
         };
-        std::vector<uint32_t> cands = lists_[list];
+        const size_t n = lists_[list].size();
+        std::vector<uint32_t> kept;  // the matching candidates in order: libbpf compacts the list to them
         RelocResult& res = out->res;
         uint32_t targ_bit_offset = 0;
         size_t j = 0;
-        for (size_t i = 0; i < cands.size(); i++) {
-            const CandidateMatch& m = candidate(relo, spec_id, cands[i], targ);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t cand = lists_[list][i];
+            const CandidateMatch& m = candidate(relo, spec_id, cand, targ);
             if (m.match < 0) {
                 RelocEvent ev = event(RelocEventKind::CandidateMatchError, m.match, i);
                 texts_.push_back(m.error_spec);
@@ -229,13 +234,13 @@ private:
                 log.push_back(ev);
                 return failed(-EINVAL);
             }
-            cands[j++] = cands[i];
+            j++;
+            if (n > 1) kept.push_back(cand);  // a list of one is never pruned
         }
         out->out_list = list;
-        if (j > 0 && j < cands.size()) {  // pruned to the matching candidates
-            cands.resize(j);
+        if (j > 0 && j < n) {  // pruned to the matching candidates
             out->out_list = uint32_t(lists_.size());
-            lists_.push_back(std::move(cands));
+            lists_.push_back(std::move(kept));
         }
         if (j == 0) {
             log.push_back(event(RelocEventKind::NoMatchingTargets));
