@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 #include <elf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -52,11 +53,19 @@ std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<u
             if (!raw && path.size() < 4) continue;
             if (!raw && path.compare(path.size() - 4, 4, ".btf") != 0 && path.find("vmlinux") == std::string::npos)
                 continue;
-            if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 && archive_entry_size(e) < (int64_t(1) << 32))
-                out.reserve(size_t(archive_entry_size(e)));  // no regrowth: peak memory is one copy
-            char buf[1 << 16];
+            // decompressed straight into the buffer, sized once from the tar header when it has one
+            size_t want = archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+                                  archive_entry_size(e) < (int64_t(1) << 32)
+                              ? size_t(archive_entry_size(e)) + 1  // + 1: room to see the end
+                              : size_t(1) << 20;
             la_ssize_t n;
-            while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) out.insert(out.end(), buf, buf + n);
+            size_t used = 0;
+            for (;;) {
+                if (used == out.size()) out.resize(std::max(want, out.size() * 2));  // full: grow
+                if ((n = archive_read_data(a, out.data() + used, out.size() - used)) <= 0) break;
+                used += size_t(n);
+            }
+            out.resize(used);
             if (n < 0) problem = std::string("truncated or corrupt archive: ") + archive_error_string(a);
             found = true;
             break;
