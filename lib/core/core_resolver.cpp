@@ -118,8 +118,11 @@ public:
 
     // One relocation, as bpf_core_resolve_relo + bpf_core_calc_relo_insn + bpf_core_patch_insn;
     // events go to emit(const RelocEvent&); returns libbpf's error.
+    // used: set to the resolution the relocation used (null for none); patch = false stops
+    // before the instruction is patched (the caller compares resolutions, not instructions).
     template <class Emit>
-    int relocate(uint32_t i, Emit&& emit) {
+    int relocate(uint32_t i, Emit&& emit, const Resolution** used = nullptr, bool patch = true) {
+        if (used) *used = nullptr;
         const LocalRelocation& lr = local_.relocations()[i];
         const CoreRelocation& relo = local_.relo(i);
         const LocalSpec& si = local_.spec_info(lr.spec_id);
@@ -156,11 +159,13 @@ public:
             return failed(-EOPNOTSUPP);
         } else {
             const Resolution& r = resolution(relo, lr.spec_id, local_spec, list);
+            if (used) *used = &r;
             for (const RelocEvent& ev : r.events) emit(ev);
             if (r.err) return r.err;
             cache_[relo.type_id] = r.out_list;
             res = r.res;
         }
+        if (!patch) return 0;
         patch_.clear();
         int err = patch_insn(relo, lr.insn_idx, res, &patch_);
         for (const RelocEvent& ev : patch_) emit(ev);
@@ -363,30 +368,70 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
     return out;
 }
 
+namespace {
+
+// What patch_insn and the pass logic read of a result, equal (target type ids masked).
+bool same_result(const RelocResult& x, const RelocResult& y, bool target_ids_differ) {
+    return x.orig_val == y.orig_val && (target_ids_differ || x.new_val == y.new_val) && x.poison == y.poison &&
+           x.validate == y.validate && x.fail_memsz_adjust == y.fail_memsz_adjust && x.orig_sz == y.orig_sz &&
+           x.new_sz == y.new_sz;
+}
+
+}  // namespace
+
 std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b) {
+    // Both sides run libbpf's passes in lockstep. What a relocation logs is its local part
+    // (the same on both sides by construction), the resolution of its spec against the
+    // candidate list it meets, and its instruction patched with that resolution's result. So
+    // each pair of resolutions met together is compared once, events and results; equal
+    // results patch equally, except type ids (masked), whose patching is compared too.
     Resolver ra(local, a), rb(local, b);
-    RelocEvents ea, eb;
+    std::unordered_map<const Resolution*, const Resolution*> paired;  // compared already
+    RelocEvents pa, pb;
     std::string difference;
     run_passes(local, {&ra, &rb}, [&](uint32_t i, int* err, bool* failure) {
-        ea.clear();
-        eb.clear();
+        const Resolution *fa = nullptr, *fb = nullptr;
         *err = ra.relocate(i, [&](const RelocEvent& ev) {
             if (echo_log()) echo_event(local, i, ev, ra.texts_);
-            ea.push_back(ev);
             *failure |= ev.is_failure();
-        });
-        int err_b = rb.relocate(i, [&](const RelocEvent& ev) { eb.push_back(ev); });
-        bool ids = local.relo(i).kind == CoreRelocKind::TypeIdTarget;
-        size_t k = 0;
-        while (k < ea.size() && k < eb.size() && ea[k].same_as(eb[k], ids)) k++;
-        if (k == ea.size() && k == eb.size() && *err == err_b) return true;
-        const LocalRelocation& lr = local.relocations()[i];
-        auto text = [&](const RelocEvents& evs, const std::vector<std::string>& texts) {
+        }, &fa);
+        rb.relocate(i, [](const RelocEvent&) {}, &fb, false);
+        const CoreRelocation& relo = local.relo(i);
+        bool ids = relo.kind == CoreRelocKind::TypeIdTarget;
+        std::string why;
+        auto text = [&](const RelocEvents& evs, size_t k, const std::vector<std::string>& texts) {
             return k < evs.size() ? event_text(local, i, evs[k], texts) : std::string("<nothing>");
         };
-        difference = "prog '" + local.program_names()[lr.prog_name] + "': relo #" + std::to_string(local.relo(i).index) +
-                     ": '" +
-                     text(ea, ra.texts_) + "' against '" + text(eb, rb.texts_) + "'";
+        if (!fa != !fb) {
+            why = "one side resolved, the other did not";
+        } else if (fa) {
+            auto [it, fresh] = paired.try_emplace(fa, fb);
+            if (!fresh && it->second == fb) return true;  // this pair agreed before
+            size_t k = 0;
+            while (k < fa->events.size() && k < fb->events.size() && fa->events[k].same_as(fb->events[k], ids)) k++;
+            if (k < fa->events.size() || k < fb->events.size()) {
+                why = "'" + text(fa->events, k, ra.texts_) + "' against '" + text(fb->events, k, rb.texts_) + "'";
+            } else if (fa->err != fb->err || !same_result(fa->res, fb->res, ids)) {
+                why = "results differ (" + std::to_string(fa->res.new_val) + " against " + std::to_string(fb->res.new_val) + ")";
+            } else if (ids && !fa->err) {  // the patched type ids: the patch itself must agree
+                pa.clear();
+                pb.clear();
+                int ea = patch_insn(relo, local.relocations()[i].insn_idx, fa->res, &pa);
+                int eb = patch_insn(relo, local.relocations()[i].insn_idx, fb->res, &pb);
+                size_t j = 0;
+                while (j < pa.size() && j < pb.size() && pa[j].same_as(pb[j], true)) j++;
+                if (ea != eb || j < pa.size() || j < pb.size())
+                    why = "'" + text(pa, j, ra.texts_) + "' against '" + text(pb, j, rb.texts_) + "'";
+            }
+            if (why.empty()) {
+                it->second = fb;
+                return true;
+            }
+        } else {
+            return true;  // local outcome: the same on both sides
+        }
+        const LocalRelocation& lr = local.relocations()[i];
+        difference = "prog '" + local.program_names()[lr.prog_name] + "': relo #" + std::to_string(relo.index) + ": " + why;
         return false;
     });
     return difference;

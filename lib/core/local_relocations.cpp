@@ -3,6 +3,7 @@
 
 #include <bpf/btf.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <unordered_map>
@@ -13,10 +14,13 @@ namespace btfpack {
 
 LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     const struct btf* local = obj.btf();
-    std::map<uint32_t, std::unordered_map<uint64_t, uint32_t>> spec_ids;  // kind -> (type, access) -> id
+    // kind -> (type id, access string) -> spec id; the 13 kinds by index, unknown ones by map
+    std::vector<std::unordered_map<uint64_t, uint32_t>> spec_ids(16);
+    std::map<uint32_t, std::unordered_map<uint64_t, uint32_t>> odd_kind_spec_ids;
     std::unordered_map<std::string, uint32_t> name_ids, prog_ids;
     std::vector<uint32_t> name_of_type(btf__type_cnt(local), UINT32_MAX);   // type id -> name key
     std::vector<uint32_t> prog_of(obj.programs().size(), UINT32_MAX);        // program -> name id
+    std::vector<bool> subprog(obj.programs().size());                         // program -> .text subprogram
     bool many_progs = obj.programs().size() > 1;
     relos_.reserve(obj.relocations().size());
     const BpfProgram* prog = nullptr;
@@ -31,18 +35,21 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
         lr.skipped = !prog || obj.section_name(r)[0] == '?';
         if (prog) {
             lr.insn_idx = int32_t(insn - prog->insn_start);
-            // libbpf: a program in .text is a subprogram when the object has more than one program
-            lr.is_subprog = prog->section == ".text" && many_progs;
-            uint32_t& id = prog_of[size_t(prog - obj.programs().data())];
+            size_t p = size_t(prog - obj.programs().data());
+            uint32_t& id = prog_of[p];
             if (id == UINT32_MAX) {
                 auto [it, added] = prog_ids.emplace(prog->name, uint32_t(prog_names_.size()));
                 if (added) prog_names_.push_back(prog->name);
                 id = it->second;
+                // libbpf: a program in .text is a subprogram when the object has more than one program
+                subprog[p] = prog->section == ".text" && many_progs;
             }
             lr.prog_name = id;
+            lr.is_subprog = subprog[p];
         }
-        auto [sit, added] = spec_ids[uint32_t(r.kind)].try_emplace((uint64_t(r.type_id) << 32) | r.access_str_off,
-                                                               uint32_t(spec_info_.size()));
+        uint32_t kind = uint32_t(r.kind);
+        auto& ids = kind < spec_ids.size() ? spec_ids[kind] : odd_kind_spec_ids[kind];
+        auto [sit, added] = ids.try_emplace((uint64_t(r.type_id) << 32) | r.access_str_off, uint32_t(spec_info_.size()));
         if (added) {
             LocalSpec si;
             si.first = uint32_t(i);
@@ -72,7 +79,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     for (uint32_t i = 0; i < relos_.size(); i++) {
         std::vector<uint32_t>& f = first_of[relos_[i].prog_name];
         uint32_t idx = relo(i).index;
-        if (f.size() <= idx) f.resize(size_t(idx) + 1, UINT32_MAX);
+        if (f.size() <= idx) f.resize(std::max(size_t(idx) + 1, f.size() * 2), UINT32_MAX);
         if (f[idx] == UINT32_MAX) f[idx] = i;
         relos_[i].log_key = f[idx];
     }
