@@ -120,7 +120,7 @@ std::vector<uint8_t> TypeTableBuilder::section() const {
     std::vector<uint8_t> sec(8);
     for (int k = 0; k < 8; k++) sec[k] = uint8_t(uint64_t(tbl.size()) >> (8 * k));
     std::vector<uint8_t> frame(ZSTD_compressBound(tbl.size()));
-    size_t fn = ZSTD_compress(frame.data(), frame.size(), tbl.data(), tbl.size(), ZSTD_maxCLevel());
+    size_t fn = ZSTD_compress(frame.data(), frame.size(), tbl.data(), tbl.size(), 19);
     if (ZSTD_isError(fn)) throw Error("zstd: cannot compress the type table");
     sec.insert(sec.end(), frame.begin(), frame.begin() + long(fn));
     return sec;
