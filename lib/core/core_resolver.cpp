@@ -22,10 +22,10 @@ namespace btfpack {
 struct CandidateMatch {
     int match = 0;             // spec_match: 1 match, 0 none, < 0 error
     uint32_t bit_offset = 0;   // of the candidate spec
-    std::string error_spec;    // the candidate spec as far as matched, when match < 0
+    std::unique_ptr<std::string> error_spec;  // the candidate spec as far as matched, when match < 0
     int calc_err = 0;          // calc_relo's error (on a match)
     RelocResult res;           // calc_relo's result (on a match)
-    RelocEvents calc_events;   // what calc_relo logged
+    std::unique_ptr<RelocEvents> calc_events;  // what calc_relo logged, if anything (rarely)
 };
 
 struct CandidateMatches {
@@ -42,10 +42,12 @@ void match_candidate(const LocalRelocations& local, const CoreRelocation& relo, 
     CoreSpec cand_spec;
     m->match = spec_match(local_spec, targ, cand, &cand_spec);
     m->bit_offset = cand_spec.bit_offset;
-    if (m->match < 0) m->error_spec = format_spec(cand_spec);
-    if (m->match > 0)
-        m->calc_err = calc_relo(relo, local_spec, &cand_spec, targ, local.object().big_endian(), &m->res,
-                                &m->calc_events);
+    if (m->match < 0) m->error_spec = std::make_unique<std::string>(format_spec(cand_spec));
+    if (m->match > 0) {
+        RelocEvents log;
+        m->calc_err = calc_relo(relo, local_spec, &cand_spec, targ, local.object().big_endian(), &m->res, &log);
+        if (!log.empty()) m->calc_events = std::make_unique<RelocEvents>(std::move(log));
+    }
 }
 
 }  // namespace
@@ -214,13 +216,13 @@ private:
             const CandidateMatch& m = candidate(relo, spec_id, cand, targ);
             if (m.match < 0) {
                 RelocEvent ev = event(RelocEventKind::CandidateMatchError, m.match, i);
-                texts_.push_back(m.error_spec);
+                texts_.push_back(*m.error_spec);
                 ev.text = uint32_t(texts_.size());
                 log.push_back(ev);
                 return failed(m.match);
             }
             if (m.match == 0) continue;
-            log.insert(log.end(), m.calc_events.begin(), m.calc_events.end());
+            if (m.calc_events) log.insert(log.end(), m.calc_events->begin(), m.calc_events->end());
             if (m.calc_err) return failed(m.calc_err);
             const RelocResult& cand_res = m.res;
             if (j == 0) {
@@ -453,7 +455,7 @@ void observe_relocations(const LocalRelocations& local, const CandidateIndex& in
         for (uint32_t id : it->second) {
             facts->keep(id).name = true;  // found by name and kind
             CandidateMatch& m = cache[(uint64_t(spec_id) << 32) | id];
-            m = CandidateMatch();
+            m = CandidateMatch{};
             match_candidate(local, relo, spec_id, id, targ, &m);  // always run: it records what it reads
             if (m.match > 0) matched.push_back(id);
         }

@@ -18,13 +18,15 @@ namespace btfpack {
 
 MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects) {
     CandidateIndex full_index(kernel, objects);
-    ObservedFacts facts;
     MinimizeResult result;
-    for (const LocalRelocations* obj : objects) {
-        observe_relocations(*obj, full_index, &facts);
-        result.relocations += uint32_t(obj->relocations().size());
+    {
+        ObservedFacts facts;  // gone before the self-check: only the output is needed there
+        for (const LocalRelocations* obj : objects) {
+            observe_relocations(*obj, full_index, &facts);
+            result.relocations += uint32_t(obj->relocations().size());
+        }
+        result.btf = write_canonical_btf(kernel, facts);
     }
-    result.btf = write_canonical_btf(kernel, facts);
 
     std::unique_ptr<struct btf, void (*)(struct btf*)> min(btf__new(result.btf.data(), result.btf.size()), btf__free);
     if (!min) throw Error(std::string("internal error: minimized BTF does not parse: ") + std::strerror(errno));
