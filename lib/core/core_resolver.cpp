@@ -114,6 +114,7 @@ class Resolver {
 public:
     Resolver(const LocalRelocations& local, const CandidateIndex& index) : local_(local), index_(index) {
         initial_.assign(btf__type_cnt(local.object().btf()), kNoList);
+        last_.assign(local.spec_count(), {kNoList, nullptr});
     }
 
     void new_pass() { cache_.assign(initial_.size(), kNoList); }
@@ -191,9 +192,12 @@ private:
 
     const Resolution& resolution(const CoreRelocation& relo, uint32_t spec_id, const CoreSpec& local_spec,
                                  uint32_t list) {
+        auto& last = last_[spec_id];  // a spec mostly meets the same list again
+        if (last.first == list) return *last.second;
         uint64_t key = (uint64_t(spec_id) << 32) | list;
         auto [it, added] = memo_.try_emplace(key);
         if (added) compute(relo, spec_id, local_spec, list, &it->second);
+        last = {list, &it->second};
         return it->second;
     }
 
@@ -271,6 +275,7 @@ private:
     std::vector<uint32_t> cache_;    // local type id -> candidate list now (libbpf's cand cache)
     std::vector<std::vector<uint32_t>> lists_;
     std::unordered_map<uint64_t, Resolution> memo_;  // (spec id, list) -> resolution
+    std::vector<std::pair<uint32_t, const Resolution*>> last_;  // spec id -> the last (list, resolution)
     RelocEvents patch_;                              // patch_insn's events, reused
 
 public:
