@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
+#include <new>
+#include <utility>
 #include <cstring>
 
 #include "btfpack/error.h"
@@ -18,12 +21,28 @@
 namespace btfpack {
 namespace {
 
+// A byte buffer whose growth does not zero what is about to be overwritten (a decompressed
+// kernel BTF is ~5 MB, written once).
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        if constexpr (sizeof...(Args) == 0) ::new (static_cast<void*>(p)) U;
+        else ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using Buffer = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 bool starts_with(const std::vector<uint8_t>& b, const char* magic, size_t n) {
     return b.size() >= n && std::memcmp(b.data(), magic, n) == 0;
 }
 
-bool is_raw_btf(const std::vector<uint8_t>& b) {
-    return b.size() >= 4 && ((b[0] == 0x9f && b[1] == 0xeb) || (b[0] == 0xeb && b[1] == 0x9f)) && b[2] == 1;
+bool is_raw_btf(const uint8_t* b, size_t n) {
+    return n >= 4 && ((b[0] == 0x9f && b[1] == 0xeb) || (b[0] == 0xeb && b[1] == 0x9f)) && b[2] == 1;
 }
 
 bool is_archive(const std::vector<uint8_t>& b) {
@@ -32,12 +51,12 @@ bool is_archive(const std::vector<uint8_t>& b) {
            starts_with(b, "BZh", 3) || (b.size() > 262 && std::memcmp(b.data() + 257, "ustar", 5) == 0);
 }
 
-std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<uint8_t>& bytes) {
+Buffer unpack_archive(const std::string& name, const std::vector<uint8_t>& bytes) {
     struct archive* a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
     archive_read_support_format_raw(a);  // a bare .xz of a .btf
-    std::vector<uint8_t> out;
+    Buffer out;
     std::string problem;
     if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
         problem = std::string("cannot read archive: ") + archive_error_string(a);
@@ -81,9 +100,9 @@ std::vector<uint8_t> unpack_archive(const std::string& name, const std::vector<u
 }
 
 // The .BTF section of an ELF file (vmlinux), copied out.
-std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<uint8_t>& b) {
-    if (b.size() < sizeof(Elf64_Ehdr) || b[EI_CLASS] != ELFCLASS64) throw Error(name, "unsupported ELF (not 64-bit)");
-    ByteReader r(b.data(), b.size(), b[EI_DATA] == ELFDATA2MSB);
+std::vector<uint8_t> elf_btf_section(const std::string& name, const uint8_t* b, size_t size) {
+    if (size < sizeof(Elf64_Ehdr) || b[EI_CLASS] != ELFCLASS64) throw Error(name, "unsupported ELF (not 64-bit)");
+    ByteReader r(b, size, b[EI_DATA] == ELFDATA2MSB);
     if (r.u16(0x12) == 247) throw Error(name, "is a BPF object, not a kernel BTF (give the kernel first, objects after it)");
     uint64_t shoff = r.u64(0x28);
     uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
@@ -94,10 +113,10 @@ std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<
     if (!r.has(stroff, strsize)) throw Error(name, "truncated ELF (section names)");
     for (uint32_t i = 0; i < shnum; i++) {
         uint32_t n = r.u32(sh(i, 0));
-        if (n + 5 > strsize || std::memcmp(b.data() + stroff + n, ".BTF", 5) != 0) continue;
-        uint64_t off = r.u64(sh(i, 24)), size = r.u64(sh(i, 32));
-        if (!r.has(off, size)) throw Error(name, "truncated ELF (.BTF section outside the file)");
-        return std::vector<uint8_t>(b.begin() + off, b.begin() + off + size);
+        if (n + 5 > strsize || std::memcmp(b + stroff + n, ".BTF", 5) != 0) continue;
+        uint64_t off = r.u64(sh(i, 24)), sec_size = r.u64(sh(i, 32));
+        if (!r.has(off, sec_size)) throw Error(name, "truncated ELF (.BTF section outside the file)");
+        return std::vector<uint8_t>(b + off, b + off + sec_size);
     }
     throw Error(name, "ELF file has no .BTF section (kernel built without CONFIG_DEBUG_INFO_BTF?)");
 }
@@ -105,12 +124,25 @@ std::vector<uint8_t> elf_btf_section(const std::string& name, const std::vector<
 }  // namespace
 
 std::shared_ptr<struct btf> parse_kernel_btf(const std::string& name, std::vector<uint8_t> bytes) {
-    if (is_archive(bytes)) bytes = unpack_archive(name, bytes);
-    if (starts_with(bytes, ELFMAG, SELFMAG)) bytes = elf_btf_section(name, bytes);
-    if (!is_raw_btf(bytes))
-        throw Error(name, bytes.empty() ? "empty file" : "not a kernel BTF (no BTF magic; expected raw BTF, vmlinux ELF or .btf.tar.xz)");
+    Buffer unpacked;  // a .tar.xz's member, parsed from where it was decompressed
+    const uint8_t* data = bytes.data();
+    size_t size = bytes.size();
+    if (is_archive(bytes)) {
+        unpacked = unpack_archive(name, bytes);
+        bytes = std::vector<uint8_t>();
+        data = unpacked.data();
+        size = unpacked.size();
+    }
+    if (size >= SELFMAG && std::memcmp(data, ELFMAG, SELFMAG) == 0) {
+        bytes = elf_btf_section(name, data, size);
+        unpacked = Buffer();
+        data = bytes.data();
+        size = bytes.size();
+    }
+    if (!is_raw_btf(data, size))
+        throw Error(name, size == 0 ? "empty file" : "not a kernel BTF (no BTF magic; expected raw BTF, vmlinux ELF or .btf.tar.xz)");
     errno = 0;
-    struct btf* b = btf__new(bytes.data(), bytes.size());
+    struct btf* b = btf__new(data, size);
     if (!b) throw Error(name, std::string("corrupt or truncated BTF (libbpf: ") + std::strerror(errno ? errno : EINVAL) + ")");
     return std::shared_ptr<struct btf>(b, btf__free);
 }
