@@ -147,8 +147,7 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
     } else {
         id = it->second;
     }
-    for (auto& e : entries_)
-        if (e.key == key) throw Error(key.str(), "kernel added twice");
+    if (!keys_.insert(key.str()).second) throw Error(key.str(), "kernel added twice");
     entries_.push_back({key, id, source_hash});
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,7 @@ private:
         uint64_t source_hash;
     };
     std::vector<Entry> entries_;
+    std::unordered_set<std::string> keys_;  // of entries_, to refuse a kernel added twice
     std::vector<std::vector<uint8_t>> blobs_;
     std::map<std::vector<uint8_t>, size_t> blob_ids_;
     std::vector<std::pair<std::string, std::string>> meta_;
