@@ -138,14 +138,14 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
             throw Error(key.str(), "invalid kernel name component");
     if (key.str().size() > 511) throw Error(key.str(), "kernel name too long");
     if (btf.size() < 24 || btf.size() > (16u << 20)) throw Error(key.str(), "BTF size out of range (24 B to 16 MiB)");
-    auto it = blob_ids_.find(btf);
-    size_t id;
-    if (it == blob_ids_.end()) {
-        id = blobs_.size();
-        blobs_.push_back(btf);
-        blob_ids_.emplace(std::move(btf), id);
-    } else {
-        id = it->second;
+    // identical BTFs are stored once: found by hash, confirmed by comparing the bytes
+    uint64_t h = hash64(btf.data(), btf.size());
+    size_t id = blobs_.size();
+    for (auto [it, end] = blob_ids_.equal_range(h); it != end; ++it)
+        if (blobs_[it->second] == btf) id = it->second;
+    if (id == blobs_.size()) {
+        blob_ids_.emplace(h, id);
+        blobs_.push_back(std::move(btf));
     }
     if (!keys_.insert(key.str()).second) throw Error(key.str(), "kernel added twice");
     entries_.push_back({key, id, source_hash});

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ private:
     std::vector<Entry> entries_;
     std::unordered_set<std::string> keys_;  // of entries_, to refuse a kernel added twice
     std::vector<std::vector<uint8_t>> blobs_;
-    std::map<std::vector<uint8_t>, size_t> blob_ids_;
+    std::unordered_multimap<uint64_t, size_t> blob_ids_;  // hash64 of a blob -> its index (compared on a match)
     std::vector<std::pair<std::string, std::string>> meta_;
 };
 
