@@ -10,6 +10,7 @@ PKGS=(
   libcli11-dev                       # CLI
   catch2                             # unit tests
   clang clang-19 llvm-19             # BPF objects (clang-19 for enum64 / type_matches builtins)
+  libc++-dev libc++abi-dev           # a second C++ library: the ctest golden_libcxx builds btfpack with clang + libc++
   libclang-rt-19-dev                 # libFuzzer + sanitizers for the reader fuzz target
   bpftool                            # comparison anchor in benchmarks and tests; vmlinux.h of bpf/large
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests

@@ -1,7 +1,8 @@
 // Canonical writer (see canonical_btf_writer.h). Each kept type becomes an OutType holding only
 // observed facts (unobserved names, sizes, offsets, values become empty/0; unobserved type
 // references become void; typedef/modifier chains collapse to what they name). Types are
-// numbered by a DFS over a content-hash order (Weisfeiler-Lehman refinement handles cycles).
+// numbered by a DFS over an order of their content alone (exact bisimulation ranks, no hashing;
+// cycles allowed). docs/MINIMIZATION.md, "Canonical order", specifies the bytes.
 #include "minimize/canonical_btf_writer.h"
 
 #include <bpf/btf.h>
@@ -15,6 +16,7 @@
 
 #include "btfpack/error.h"
 #include "core/core_rules.h"
+#include "util/bisimulation.h"
 
 namespace btfpack {
 namespace {
@@ -38,12 +40,6 @@ struct OutType {
     uint32_t nelems = 0;
     std::vector<OutMember> members;  // members, enumerators, params
 };
-
-uint64_t mix(uint64_t h, uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdull;
-}
-uint64_t hash_str(const std::string& s) { return std::hash<std::string>()(s); }
 
 class Writer {
 public:
@@ -177,35 +173,44 @@ private:
         return r;
     }
 
-    static uint64_t local_hash(const OutType& o) {
-        uint64_t h = mix(mix(mix(hash_str(o.name), o.kind), o.size), o.info_word);
-        h = mix(mix(mix(h, o.kflag), o.nelems), o.ref != 0);
-        for (const auto& m : o.members)
-            h = mix(mix(mix(mix(mix(h, hash_str(m.name)), m.bit_offset), m.bitfield), m.value), m.ref != 0);
-        return mix(h, o.members.size());
+    // Own content, reference targets excluded (only whether each reference is void), compared
+    // field by field in this order (docs/MINIMIZATION.md, "Canonical order").
+    static int compare_local(const OutType& x, const OutType& y) {
+        auto cmp = [](auto a, auto b) { return a < b ? -1 : b < a ? 1 : 0; };
+        int c;
+        if ((c = cmp(x.kind, y.kind)) || (c = x.name.compare(y.name)) || (c = cmp(x.size, y.size)) ||
+            (c = cmp(x.info_word, y.info_word)) || (c = cmp(x.kflag, y.kflag)) || (c = cmp(x.nelems, y.nelems)) ||
+            (c = cmp(x.ref != 0, y.ref != 0)) || (c = cmp(x.members.size(), y.members.size())))
+            return c;
+        for (size_t i = 0; i < x.members.size(); i++) {
+            const OutMember &a = x.members[i], &b = y.members[i];
+            if ((c = a.name.compare(b.name)) || (c = cmp(a.bit_offset, b.bit_offset)) ||
+                (c = cmp(a.bitfield, b.bitfield)) || (c = cmp(a.value, b.value)) || (c = cmp(a.ref != 0, b.ref != 0)))
+                return c;
+        }
+        return 0;
     }
 
-    // Content hashes refined until the partition into classes stops growing; then a DFS from
-    // types sorted by (name, kind, hash) numbers them.
+    // Exact bisimulation ranks (no hashing): own content first, then refined over references
+    // until the partition stops growing; equal rank <=> libbpf cannot tell the types apart.
+    // Then named types and a depth-first walk number them (below).
     void order() {
-        std::map<uint32_t, uint64_t> h, base;
-        for (const auto& [id, o] : types_) h[id] = base[id] = local_hash(o);
-        size_t classes = 0;
-        for (int round = 0; round < 64; round++) {
-            std::map<uint32_t, uint64_t> next;
-            for (const auto& [id, o] : types_) {
-                uint64_t x = base[id];
-                for (uint32_t r : refs(o)) x = mix(x, h[r]);
-                next[id] = x;
-            }
-            std::vector<uint64_t> vals;
-            for (auto& kv : next) vals.push_back(kv.second);
-            std::sort(vals.begin(), vals.end());
-            size_t n = size_t(std::unique(vals.begin(), vals.end()) - vals.begin());
-            h.swap(next);
-            if (n == classes) break;
-            classes = n;
+        std::vector<uint32_t> ids;  // node index -> full id, ascending
+        std::unordered_map<uint32_t, uint32_t> node;
+        for (const auto& kv : types_) {
+            node[kv.first] = uint32_t(ids.size());
+            ids.push_back(kv.first);
         }
+        std::vector<std::vector<uint32_t>> succ(ids.size());
+        for (size_t i = 0; i < ids.size(); i++)
+            for (uint32_t r : refs(types_.at(ids[i]))) succ[i].push_back(node.at(r));
+        std::vector<uint32_t> rank = bisimulation_ranks(
+            dense_ranks(ids.size(), [&](uint32_t a, uint32_t b) {
+                return compare_local(types_.at(ids[a]), types_.at(ids[b])) < 0;
+            }),
+            succ);
+        std::unordered_map<uint32_t, uint32_t> h;  // full id -> final rank
+        for (size_t i = 0; i < ids.size(); i++) h[ids[i]] = rank[i];
         // Named types first, in (name, kind) order; among types of one name and kind (several
         // candidates of one relocation) the kernel's own order is kept, because libbpf's
         // ambiguity messages print candidates in that order. Then the types they reference,
@@ -221,7 +226,7 @@ private:
             if (x.kind != y.kind) return x.kind < y.kind;
             return a < b;
         });
-        std::sort(all.begin(), all.end(), [&](uint32_t a, uint32_t b) { return h[a] < h[b]; });
+        std::sort(all.begin(), all.end(), [&](uint32_t a, uint32_t b) { return h[a] != h[b] ? h[a] < h[b] : a < b; });
         auto number = [&](uint32_t id) {
             if (new_id_.count(id)) return false;
             new_id_[id] = uint32_t(ordered_.size() + 1);
@@ -238,7 +243,7 @@ private:
             if (number(id)) visit(id);
         // References go to the first of structurally identical (bisimilar) types: libbpf cannot
         // tell them apart, and a pack can then rebuild this BTF exactly from a shared type table.
-        std::unordered_map<uint64_t, uint32_t> first;
+        std::unordered_map<uint32_t, uint32_t> first;
         for (uint32_t id : ordered_) first.emplace(h[id], new_id_.at(id));
         for (uint32_t id : ordered_) ref_id_[id] = first.at(h[id]);
     }

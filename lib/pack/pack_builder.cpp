@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -91,10 +94,25 @@ uint64_t peak_rss_bytes() {
     return getrusage(RUSAGE_SELF, &ru) == 0 ? uint64_t(ru.ru_maxrss) * 1024 : 0;
 }
 
+// The build time recorded in the pack, UTC: SOURCE_DATE_EPOCH when set (reproducible-builds.org:
+// decimal seconds since 1970-01-01 00:00:00 UTC; malformed is an error), else now.
 std::string now_utc() {
     std::time_t t = std::time(nullptr);
+    const char* sde = std::getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        errno = 0;
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(sde, &end, 10);
+        bool digits = std::strspn(sde, "0123456789") == std::strlen(sde);
+        if (!digits || *end || errno == ERANGE || v > 253402300799ull)  // up to 9999-12-31T23:59:59Z
+            throw Error(std::string("SOURCE_DATE_EPOCH=") + sde,
+                        "not a number of seconds since 1970-01-01 00:00:00 UTC (up to year 9999)");
+        t = std::time_t(v);
+    }
+    struct tm tm;
     char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    if (!gmtime_r(&t, &tm) || !std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        throw Error("cannot format the build time");
     return buf;
 }
 
@@ -139,6 +157,7 @@ bool open_previous(const std::string& path, const ObjectSet& objs, Previous* pre
 BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     auto t0 = std::chrono::steady_clock::now();
     BuildResult res;
+    const std::string build_time = now_utc();  // a malformed SOURCE_DATE_EPOCH fails before any work
     ObjectSet objs = load_objects(opt.objects);
     std::vector<ArchiveProblem> problems;
     std::vector<ArchiveKernel> kernels = scan_archive(opt.archive, opt.filter, &problems);
@@ -247,7 +266,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     " bad kernel file(s), no pack written)");
     if (writer.kernels() == 0) throw Error(opt.archive, "no kernel could be minimized; no pack written");
     writer.add_meta("btfpack_version", "0.1.0");
-    writer.add_meta("build_time", now_utc());
+    writer.add_meta("build_time", build_time);
     for (const auto& l : objs.meta_lines) writer.add_meta("object", l);
     writer.add_meta("kernels", std::to_string(writer.kernels()));
     res.stats = writer.write(output);

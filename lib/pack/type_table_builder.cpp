@@ -1,97 +1,200 @@
-// Type table building (see type_table_builder.h). Types are identified across BTFs by a content
-// hash refined over their references (Weisfeiler-Lehman, cycles allowed), so equal types of
-// different kernels share one record.
+// Type table building (see type_table_builder.h). Equal types of different kernels (same
+// content, same types referenced, cycles allowed) share one record; a content hash only
+// finds the candidates, the records themselves are compared (see add()).
 #include "pack/type_table_builder.h"
 
 #include <bpf/btf.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
+#include <string_view>
 
 #include "btfpack/error.h"
 #include "reader/type_table.h"
+#include "util/bisimulation.h"
+#include "util/content_hash.h"
 
 namespace btfpack {
 namespace {
 
-uint64_t mix(uint64_t h, uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdull;
-}
-
 void put32(std::vector<uint8_t>& b, uint32_t v) {
     for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
+}
+void put64(std::vector<uint8_t>& b, uint64_t v) {
+    for (int i = 0; i < 8; i++) b.push_back(uint8_t(v >> (8 * i)));
 }
 
 }  // namespace
 
+// A type's table record is found in two steps: its content hash (XXH3-64 refined over its
+// references: equal for types that are the same, whatever BTF they come from) gives the
+// candidates, and a comparison of the records themselves, walking their references in step
+// (cycles allowed), decides. So a hash collision costs a comparison, never a wrong record:
+// the table holds each distinct type once, and the result does not depend on the hash.
 TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes) {
     std::unique_ptr<struct btf, void (*)(struct btf*)> b(btf__new(bytes.data(), bytes.size()), btf__free);
     if (!b) throw Error("internal error: a minimized BTF does not parse");
-    uint32_t n = btf__type_cnt(b.get());
-    std::hash<std::string> hs;
-    // each type's words (native order), local content hash (names by content, refs excluded)
+    const uint32_t n = btf__type_cnt(b.get());
+    // each type's words (native order), kind, names
     std::vector<const uint32_t*> rec(n);
     std::vector<uint32_t> words(n), kind(n);
-    std::vector<uint64_t> local(n), h(n);
+    auto name_of = [&](uint32_t off) -> std::string_view {
+        const char* s = btf__name_by_offset(b.get(), off);
+        return s ? std::string_view(s) : std::string_view();
+    };
     for (uint32_t i = 1; i < n; i++) {
         const struct btf_type* t = btf__type_by_id(b.get(), i);
         rec[i] = reinterpret_cast<const uint32_t*>(t);
         kind[i] = btf_kind(t);
         words[i] = tt_record_words(kind[i], btf_vlen(t));
         if (!words[i]) throw Error("internal error: unsupported BTF kind in a minimized BTF");
-        uint64_t x = mix(words[i], kind[i]);
-        for (uint32_t w = 0; w < words[i]; w++) {
-            enum tt_role role = tt_word_role(kind[i], w);
-            if (role == TT_NAME) x = mix(x, hs(btf__name_by_offset(b.get(), rec[i][w])));
-            else if (role == TT_DATA) x = mix(x, rec[i][w]);
-            else x = mix(x, rec[i][w] == 0);
-        }
-        local[i] = h[i] = x;
+        for (uint32_t w = 0; w < words[i]; w++)
+            if (tt_word_role(kind[i], w) == TT_REF && rec[i][w] >= n)
+                throw Error("internal error: dangling type reference in a minimized BTF");
     }
+    // Own content (names by content, references only void or not): an exact key for the
+    // classes of this BTF, and the bytes of the local hash.
+    std::unordered_map<std::string_view, uint32_t> local_names;
+    std::vector<std::vector<uint64_t>> key(n);
+    std::vector<uint64_t> local(n), h(n);
+    std::vector<uint8_t> buf;
+    for (uint32_t i = 1; i < n; i++) {
+        buf.clear();
+        put32(buf, kind[i]);
+        put32(buf, words[i]);
+        key[i] = {kind[i], words[i]};
+        for (uint32_t w = 0; w < words[i]; w++) {
+            uint32_t v = rec[i][w];
+            switch (tt_word_role(kind[i], w)) {
+            case TT_NAME: {
+                std::string_view s = name_of(v);
+                put32(buf, uint32_t(s.size()));
+                buf.insert(buf.end(), s.begin(), s.end());
+                key[i].push_back(local_names.emplace(s, uint32_t(local_names.size())).first->second);
+                break;
+            }
+            case TT_DATA: put32(buf, v), key[i].push_back(v); break;
+            case TT_REF: put32(buf, v != 0), key[i].push_back(v != 0); break;
+            }
+        }
+        local[i] = h[i] = content_hash(buf.data(), buf.size());
+    }
+    // content hash: refined over references until it stops changing (at most 64 rounds), a
+    // function of the type's 64-deep unrolling only, so equal for the same type in any BTF
     for (int round = 0; round < 64; round++) {
         std::vector<uint64_t> next(h);
         for (uint32_t i = 1; i < n; i++) {
-            uint64_t x = local[i];
+            buf.clear();
+            put64(buf, local[i]);
             for (uint32_t w = 0; w < words[i]; w++)
-                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w] && rec[i][w] < n) x = mix(x, h[rec[i][w]]);
-            next[i] = x;
+                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w]) put64(buf, h[rec[i][w]]);
+            next[i] = content_hash(buf.data(), buf.size());
         }
         if (next == h) break;
         h.swap(next);
     }
-    // table index of every type, then records of the new ones (references need all indexes)
-    std::vector<uint32_t> index(n);
-    std::vector<bool> is_new(n);
-    for (uint32_t i = 1; i < n; i++) {
-        auto it = by_hash_.find(h[i]);
-        if (it == by_hash_.end()) {
-            it = by_hash_.emplace(h[i], uint32_t(records_.size())).first;
-            records_.emplace_back();
-            is_new[i] = true;
-        }
-        index[i] = it->second;
+    // the exact classes of this BTF (bisimilar types: same record), no hash involved
+    std::vector<uint32_t> cls(n, 0);
+    if (n > 1) {
+        std::vector<std::vector<uint32_t>> succ(n - 1);
+        for (uint32_t i = 1; i < n; i++)
+            for (uint32_t w = 0; w < words[i]; w++)
+                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w]) succ[i - 1].push_back(rec[i][w] - 1);
+        std::vector<uint32_t> r = bisimulation_ranks(
+            dense_ranks(n - 1, [&](uint32_t a, uint32_t c) { return key[a + 1] < key[c + 1]; }), succ);
+        for (uint32_t i = 1; i < n; i++) cls[i] = r[i - 1];
     }
+    uint32_t nclasses = 0;
+    for (uint32_t i = 1; i < n; i++) nclasses = std::max(nclasses, cls[i] + 1);
+    std::vector<uint32_t> rep(nclasses, 0);
+    for (uint32_t i = n; i-- > 1;) rep[cls[i]] = i;  // first type of each class
+
+    // A class and a table record are the same type if their records agree word for word
+    // (names by content) and every pair of references reached in step does too. The table
+    // holds each type once, so a class is the same as one record at most.
+    constexpr uint32_t kNone = UINT32_MAX;
+    std::vector<uint32_t> class_rec(nclasses, kNone);
+    const uint32_t old_records = uint32_t(records_.size());
+    auto same = [&](uint32_t c0, uint32_t r0) {
+        std::vector<std::pair<uint32_t, uint32_t>> todo{{c0, r0}};
+        std::unordered_map<uint32_t, uint32_t> assumed;  // class -> record, while walking
+        while (!todo.empty()) {
+            auto [c, r] = todo.back();
+            todo.pop_back();
+            if (class_rec[c] != kNone) {
+                if (class_rec[c] != r) return false;
+                continue;
+            }
+            auto [it, fresh] = assumed.emplace(c, r);
+            if (!fresh) {
+                if (it->second != r) return false;
+                continue;
+            }
+            const uint32_t i = rep[c];
+            const std::vector<uint32_t>& R = records_[r];
+            if (R.size() != words[i]) return false;
+            for (uint32_t w = 0; w < words[i]; w++) {
+                uint32_t v = rec[i][w], x = R[w];
+                switch (tt_word_role(kind[i], w)) {
+                case TT_NAME:  // by content; the empty name is 0
+                    if (name_of(v) != (x ? std::string_view(strings_[x - 1]) : std::string_view())) return false;
+                    break;
+                case TT_DATA:
+                    if (v != x) return false;
+                    break;
+                case TT_REF:
+                    if ((v == 0) != (x == 0)) return false;
+                    if (v) {
+                        if (x - 1 >= old_records) return false;
+                        todo.emplace_back(cls[v], x - 1);
+                    }
+                    break;
+                }
+            }
+        }
+        for (const auto& [c, r] : assumed) class_rec[c] = r;  // all proven: a bisimulation
+        return true;
+    };
+    // table index of every type (a new record for a class no record matches), then the
+    // records of the new classes (references need all indexes)
+    std::vector<uint32_t> index(n), new_classes;
     for (uint32_t i = 1; i < n; i++) {
-        if (!is_new[i]) continue;
-        std::vector<uint32_t>& r = records_[index[i]];
+        uint32_t c = cls[i];
+        if (class_rec[c] == kNone) {
+            auto range = by_hash_.equal_range(h[i]);
+            bool found = false;
+            for (auto it = range.first; it != range.second && !found; ++it) found = same(c, it->second);
+            if (!found) {
+                class_rec[c] = uint32_t(records_.size());
+                records_.emplace_back();
+                new_classes.push_back(c);
+            }
+        }
+        index[i] = class_rec[c];
+    }
+    for (uint32_t c : new_classes) {
+        const uint32_t i = rep[c];
+        std::vector<uint32_t>& r = records_[class_rec[c]];
         for (uint32_t w = 0; w < words[i]; w++) {
             uint32_t v = rec[i][w];
             enum tt_role role = tt_word_role(kind[i], w);
-            if (role == TT_NAME && v) {
-                std::string s = btf__name_by_offset(b.get(), v);
+            if (role == TT_NAME && !name_of(v).empty()) {
+                std::string s(name_of(v));
                 auto sit = string_ids_.find(s);
                 if (sit == string_ids_.end()) {
                     sit = string_ids_.emplace(s, uint32_t(strings_.size())).first;
                     strings_.push_back(s);
                 }
-                v = s.empty() ? 0 : sit->second + 1;
+                v = sit->second + 1;
+            } else if (role == TT_NAME) {
+                v = 0;
             } else if (role == TT_REF && v) {
-                if (v >= n) throw Error("internal error: dangling type reference in a minimized BTF");
                 v = index[v] + 1;
             }
             r.push_back(v);
         }
+        by_hash_.emplace(h[i], class_rec[c]);
     }
     Entry e{btf__endianness(b.get()) == BTF_BIG_ENDIAN, std::vector<uint32_t>(index.begin() + 1, index.end())};
     return e;

@@ -23,7 +23,7 @@ public:
 
 private:
     std::vector<std::vector<uint32_t>> records_;   // words; names = string index+1, refs = type index+1
-    std::unordered_map<uint64_t, uint32_t> by_hash_;
+    std::unordered_multimap<uint64_t, uint32_t> by_hash_;  // content hash -> records (candidates)
     std::vector<std::string> strings_;
     std::unordered_map<std::string, uint32_t> string_ids_;
     std::vector<uint8_t> raw() const;

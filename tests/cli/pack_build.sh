@@ -59,6 +59,17 @@ check "libbpf relocates every object identically with the packed BTF" "[ $libbpf
 check "get of an unknown kernel fails naming it" "! $BTFPACK get $T/p.pack debian/12/x86_64/nope -o $T/x.btf 2>&1 | grep -q nope; [ \${PIPESTATUS[0]} -ne 0 ] && [ ! -e $T/x.btf ]"
 check "verify --against the archive" "$BTFPACK verify $T/p.pack --against $A --objs $OBJ_ARGS | tail -1 | grep -q '7/7 kernels'"
 
+# reproducible builds: SOURCE_DATE_EPOCH is the recorded build time, so two builds (any -j) are
+# byte-identical; a malformed value is an error before any work
+SOURCE_DATE_EPOCH=1700000000 "$BTFPACK" build $A $OBJ_ARGS -o $T/r1.pack -j 1 >/dev/null 2>&1
+sleep 1
+SOURCE_DATE_EPOCH=1700000000 "$BTFPACK" build $A $OBJ_ARGS -o $T/r2.pack -j 2 >/dev/null 2>&1
+check "same SOURCE_DATE_EPOCH: byte-identical packs" "[ -s $T/r1.pack ] && cmp $T/r1.pack $T/r2.pack"
+check "info shows the SOURCE_DATE_EPOCH time (UTC)" "$BTFPACK info $T/r1.pack | grep -qx 'build_time: 2023-11-14T22:13:20Z'"
+SOURCE_DATE_EPOCH=soon "$BTFPACK" build $A $OBJ_ARGS -o $T/r3.pack >/dev/null 2>$T/e; rc=$?
+check "a malformed SOURCE_DATE_EPOCH is an error naming it, no pack" \
+  "[ $rc -eq 1 ] && grep -q 'SOURCE_DATE_EPOCH=soon' $T/e && [ ! -e $T/r3.pack ]"
+
 # --update: one new kernel costs one kernel's work
 mkdir -p $A/ubuntu/20.04/arm64 && cp "$karm" $A/ubuntu/20.04/arm64/5.4.0-1045-aws.btf.tar.xz
 "$BTFPACK" build $A $OBJ_ARGS -o $T/p2.pack --update $T/p.pack --json >$T/up.json 2>$T/uperr

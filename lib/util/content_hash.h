@@ -1,0 +1,32 @@
+// The one hash btfpack uses to index content: XXH3-64 (seed 0) of a byte string. It is only
+// ever an index: every hash match is confirmed by comparing the content itself, so no output
+// byte depends on it (docs/MINIMIZATION.md). Building with -DBTFPACK_HASH_BITS=n (CMake option
+// of the same name; tests/CMakeLists.txt builds such a binary with n = 4) keeps only the low n
+// bits, so that collisions are everywhere and the tests can prove that outputs do not change.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#ifndef XXH_INLINE_ALL
+#define XXH_INLINE_ALL
+#endif
+#include <xxhash.h>
+
+#ifndef BTFPACK_HASH_BITS
+#define BTFPACK_HASH_BITS 64
+#endif
+#if BTFPACK_HASH_BITS < 1 || BTFPACK_HASH_BITS > 64
+#error "BTFPACK_HASH_BITS must be 1..64"
+#endif
+
+namespace btfpack {
+
+inline uint64_t content_hash(const void* data, size_t size) {
+    uint64_t h = XXH3_64bits(data, size);
+#if BTFPACK_HASH_BITS < 64
+    h &= (uint64_t(1) << BTFPACK_HASH_BITS) - 1;
+#endif
+    return h;
+}
+
+}  // namespace btfpack
