@@ -70,6 +70,15 @@ void write_file_atomically(const std::string& path, const std::vector<uint8_t>& 
             throw Error("<stdout>", "write failed");
         return;
     }
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        // a device or pipe (/dev/null, /dev/stdout, a FIFO): written in place, never replaced
+        FILE* f = std::fopen(path.c_str(), "wb");
+        if (!f) throw Error(path, std::string("cannot open output: ") + std::strerror(errno));
+        bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+        if (!(std::fclose(f) == 0 && ok)) throw Error(path, "write failed");
+        return;
+    }
     std::string tmp = path + ".tmp." + std::to_string(getpid());
     FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw Error(path, std::string("cannot create output file: ") + std::strerror(errno));

@@ -50,6 +50,17 @@ expect "relocs on non-BPF ELF"  "not a BPF object"       host-elf.o        -- re
 if [[ $rc -eq 2 ]]; then pass=$((pass+1)); echo "ok   usage error exits 2"; else fail=$((fail+1)); echo "FAIL usage error rc=$rc"; fi
 # the good case still works and writes the file
 if "$BTFPACK" minimize "$KERNEL" "$OBJ" -o "$T/out.btf" && [[ -s "$T/out.btf" ]]; then pass=$((pass+1)); echo "ok   good input"; else fail=$((fail+1)); echo "FAIL good input"; fi
+# an output that is a pipe (or /dev/null) is written in place, never replaced by a file
+mkfifo "$T/out.fifo"
+cat "$T/out.fifo" > "$T/from-fifo.btf" &
+reader=$!
+"$BTFPACK" minimize "$KERNEL" "$OBJ" -o "$T/out.fifo"; rc=$?
+wait $reader
+if [[ $rc -eq 0 && -p "$T/out.fifo" ]] && cmp -s "$T/from-fifo.btf" "$T/out.btf"; then
+  pass=$((pass+1)); echo "ok   output to a FIFO written in place"
+else
+  fail=$((fail+1)); echo "FAIL output to a FIFO (rc=$rc; still a FIFO: $([[ -p $T/out.fifo ]] && echo yes || echo no))"
+fi
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -27,7 +27,8 @@ private:
 
 // Throws Error naming the file when it cannot be opened or read.
 std::vector<uint8_t> read_whole_file(const std::string& path);
-// Writes to path via a temporary file in the same directory; "-" writes stdout.
+// Writes to path via a temporary file in the same directory (renamed into place: no partial
+// file on failure); "-" writes stdout; an existing device or pipe (/dev/null) is written in place.
 void write_file_atomically(const std::string& path, const std::vector<uint8_t>& bytes);
 
 }  // namespace btfpack
