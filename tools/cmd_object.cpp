@@ -11,7 +11,6 @@
 #include "btfpack/kernel_btf.h"
 #include "btfpack/minimizer.h"
 #include "commands.h"
-#include "/tmp/rss_probe.h"
 
 namespace btfpack::cli {
 
@@ -78,12 +77,9 @@ int relocs(const std::vector<std::string>& paths, bool json, const std::string& 
 
 int minimize(const std::string& kernel_path, const std::vector<std::string>& obj_paths, const std::string& out,
                  bool verbose) {
-    rss_probe("start");
     // the kernel first: its file and libbpf's copy of it are both in memory only while it loads
     auto kernel = load_kernel_btf(kernel_path);
-    rss_probe("kernel");
     std::vector<BpfObject> objs = load_objects(obj_paths);
-    rss_probe("objects");
     std::vector<const BpfObject*> ptrs;
     for (const auto& o : objs) ptrs.push_back(&o);
     MinimizeResult r = minimize(kernel.get(), ptrs);
