@@ -1,6 +1,7 @@
 /* The pack's shared type table (docs/FORMAT.md, TYPES): distinct BTF type records across all
  * kernels, with names as string-table indexes and type references as table indexes; a kernel's
- * BTF is rebuilt from a list of table indexes. Internal to btfpack (reader and writer). */
+ * BTF is rebuilt from a list of table indexes. Internal to btfpack (reader and writer); the
+ * byte layout is in pack_format.h. */
 #ifndef BTFPACK_TYPE_TABLE_H
 #define BTFPACK_TYPE_TABLE_H
 
@@ -13,7 +14,8 @@ extern "C" {
 
 enum tt_role { TT_DATA = 0, TT_NAME = 1, TT_REF = 2 };
 
-/* Words (u32) of a BTF type record of this kind and vlen; 0 for an unknown kind. */
+/* Words (u32) of a BTF type record of this kind (BTFPACK_BTF_KIND_*) and vlen; 0 for an
+ * unknown kind. */
 uint32_t tt_record_words(uint32_t kind, uint32_t vlen);
 /* What word w (0-based) of such a record holds: a string offset, a type id, or data. */
 enum tt_role tt_word_role(uint32_t kind, uint32_t w);
@@ -36,9 +38,6 @@ void tt_free(struct tt_table *t);
 /* Rebuilds one kernel's raw BTF from its type table indexes (type id i+1 = entry ids[i]), in
  * big-endian order if be; out is malloc'd with exactly raw_len bytes, or the call fails. */
 int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int be, uint32_t raw_len, void **out);
-
-/* A BTF's list (docs/FORMAT.md, BLOBS): flags, then plain indexes or edits of a base list. */
-enum { TT_LIST_BIG_ENDIAN = 1, TT_LIST_DELTA = 2, TT_MAX_DELTA_DEPTH = 8 };
 
 #ifdef __cplusplus
 }

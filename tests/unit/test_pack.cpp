@@ -126,27 +126,28 @@ TEST_CASE("every flipped byte is caught by a checksum or a bounds check", "[pack
 // so the structural checks themselves are exercised.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "reader/pack_format.h"
 namespace {
 void fix_checksums(std::vector<uint8_t>& b) {
-    auto rd32 = [&](size_t o) { uint32_t v; std::memcpy(&v, &b[o], 4); return v; };
-    auto rd64 = [&](size_t o) { uint64_t v; std::memcpy(&v, &b[o], 8); return v; };
-    auto wr64 = [&](size_t o, uint64_t v) { std::memcpy(&b[o], &v, 8); };
-    uint32_t nsec = rd32(24);
-    uint64_t st = rd64(32);
-    if (nsec <= 16 && st + 32ull * nsec <= b.size())
+    uint32_t nsec = pf_rd32(&b[BTFPACK_HDR_SECTION_COUNT]);
+    uint64_t st = pf_rd64(&b[BTFPACK_HDR_SECTION_TABLE]);
+    if (nsec <= BTFPACK_MAX_SECTIONS && st + uint64_t(BTFPACK_SECTION_ENTRY_SIZE) * nsec <= b.size())
         for (uint32_t s = 0; s < nsec; s++) {
-            uint64_t off = rd64(st + 32 * s + 8), len = rd64(st + 32 * s + 16);
-            if (off <= b.size() && len <= b.size() - off) wr64(st + 32 * s + 24, XXH3_64bits(&b[off], len));
+            uint8_t* e = &b[st + BTFPACK_SECTION_ENTRY_SIZE * s];
+            uint64_t off = pf_rd64(e + BTFPACK_SE_OFFSET), len = pf_rd64(e + BTFPACK_SE_LENGTH);
+            if (off <= b.size() && len <= b.size() - off) pf_wr64(e + BTFPACK_SE_CHECKSUM, XXH3_64bits(&b[off], len));
         }
-    wr64(56, XXH3_64bits(b.data(), 56));
-    wr64(b.size() - 16, XXH3_64bits(b.data(), b.size() - 16));
+    pf_wr64(&b[BTFPACK_HDR_CHECKSUM], XXH3_64bits(b.data(), BTFPACK_HDR_CHECKSUM));
+    size_t footer = b.size() - BTFPACK_FOOTER_SIZE;
+    pf_wr64(&b[footer + BTFPACK_FT_CHECKSUM], XXH3_64bits(b.data(), footer));
 }
 }  // namespace
 
 TEST_CASE("crafted corruption with valid checksums never crashes", "[pack][corrupt]") {
     auto bytes = sample_pack();
     size_t opened = 0, rejected = 0;
-    for (size_t i = 0; i + 16 < bytes.size(); i++) {
+    for (size_t i = 0; i + BTFPACK_FOOTER_SIZE < bytes.size(); i++) {
         for (uint8_t v : {uint8_t(0x00), uint8_t(0xff), uint8_t(bytes[i] ^ 0x01), uint8_t(bytes[i] + 0x80)}) {
             auto c = bytes;
             if (c[i] == v) continue;
@@ -174,7 +175,7 @@ TEST_CASE("reader rejects wrong magic, version and empty input with a message", 
     }
     {
         auto c = bytes;
-        c[8] = 2;
+        pf_wr16(&c[BTFPACK_HDR_VERSION_MAJOR], BTFPACK_VERSION_MAJOR + 1);
         fix_checksums(c);
         Opened o(c);
         CHECK(o.rc == BTFPACK_ERR_FORMAT);
