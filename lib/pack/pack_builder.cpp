@@ -180,7 +180,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     };
     std::vector<Slot> slots(groups.size());
     std::atomic<size_t> next{0}, done{0};
-    std::mutex progress_mutex, prev_mutex;
+    std::mutex progress_mutex;
     auto worker = [&] {
         for (size_t g; (g = next++) < groups.size();) {
             Slot& s = slots[g];
@@ -198,7 +198,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     void* data;
                     size_t len;
                     char err[256];
-                    std::lock_guard<std::mutex> lock(prev_mutex);  // a pack handle is used by one thread at a time
+                    // no lock: an open pack handle is read-only, for any number of threads
                     if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
                         s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
                         free(data);

@@ -35,6 +35,8 @@ struct span {
 	uint64_t len;
 };
 
+/* Every field is set by btfpack_open_* and only read afterwards (until btfpack_close): the
+ * reader has no other state, so the functions taking a const handle may run concurrently. */
 struct btfpack_pack {
 	const uint8_t *data;
 	uint64_t size;
@@ -42,9 +44,10 @@ struct btfpack_pack {
 	struct span meta, index, sources, blob_table, types, blobs;
 	uint64_t kernels, nblobs;
 	uint32_t max_raw, blocks;
-	char *meta_text;
-	struct tt_table table; /* decompressed at the first btfpack_get_btf (a handle is not for concurrent use) */
-	int table_loaded;
+	char *meta_text;       /* META, decompressed at open; NULL if unreadable (btfpack_meta gives "") */
+	struct tt_table table; /* TYPES, decompressed at open when table_rc is BTFPACK_OK */
+	int table_rc;          /* else why not: btfpack_get_btf reports it (listing still works) */
+	char table_err[128];
 };
 
 /* Offset of index block b (< pk->blocks) from the INDEX start; parse checked the block table's bounds. */
@@ -126,6 +129,23 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 	return BTFPACK_OK;
 }
 
+/* META text, NUL-terminated, or NULL if it does not decompress. */
+static char *load_meta(const struct span *meta, ZSTD_DCtx *dctx)
+{
+	uint64_t raw = meta->len >= BTFPACK_Z_FRAME ? pf_rd64(meta->p + BTFPACK_Z_RAW_SIZE) : 0;
+	if (!raw || raw > BTFPACK_MAX_META ||
+	    ZSTD_getFrameContentSize(meta->p + BTFPACK_Z_FRAME, meta->len - BTFPACK_Z_FRAME) != raw)
+		return NULL;
+	char *text = malloc(raw + 1);
+	if (text && tt_decompress(dctx, text, raw, meta->p + BTFPACK_Z_FRAME, meta->len - BTFPACK_Z_FRAME)) {
+		free(text);
+		return NULL;
+	}
+	if (text)
+		text[raw] = 0;
+	return text;
+}
+
 int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out, char *err, size_t err_len)
 {
 	struct btfpack_pack *pk = calloc(1, sizeof(*pk));
@@ -138,6 +158,15 @@ int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out
 		btfpack_close(pk);
 		return rc;
 	}
+	/* the two compressed sections, with one decompression context that lives only here */
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	if (!dctx) {
+		btfpack_close(pk);
+		return fail(err, err_len, BTFPACK_ERR_NOMEM, "out of memory");
+	}
+	pk->meta_text = load_meta(&pk->meta, dctx);
+	pk->table_rc = tt_load(dctx, pk->types.p, pk->types.len, &pk->table, pk->table_err, sizeof(pk->table_err));
+	ZSTD_freeDCtx(dctx);
 	*out = pk;
 	return BTFPACK_OK;
 }
@@ -180,24 +209,7 @@ void btfpack_close(struct btfpack_pack *pk)
 
 size_t btfpack_count(const struct btfpack_pack *pk) { return (size_t)pk->kernels; }
 size_t btfpack_blob_count(const struct btfpack_pack *pk) { return (size_t)pk->nblobs; }
-const char *btfpack_meta(const struct btfpack_pack *pk)
-{
-	struct btfpack_pack *mp = (struct btfpack_pack *)pk; /* decompressed on first use */
-	if (!mp->meta_text) {
-		uint64_t raw = pk->meta.len >= BTFPACK_Z_FRAME ? pf_rd64(pk->meta.p + BTFPACK_Z_RAW_SIZE) : 0;
-		mp->meta_text = malloc(raw <= BTFPACK_MAX_META ? raw + 1 : 1);
-		if (!mp->meta_text)
-			return "";
-		mp->meta_text[0] = 0;
-		if (raw && raw <= BTFPACK_MAX_META &&
-		    ZSTD_getFrameContentSize(pk->meta.p + BTFPACK_Z_FRAME, pk->meta.len - BTFPACK_Z_FRAME) == raw &&
-		    tt_decompress(mp->meta_text, raw, pk->meta.p + BTFPACK_Z_FRAME, pk->meta.len - BTFPACK_Z_FRAME) == 0)
-			mp->meta_text[raw] = 0;
-		else
-			mp->meta_text[0] = 0;
-	}
-	return mp->meta_text;
-}
+const char *btfpack_meta(const struct btfpack_pack *pk) { return pk->meta_text ? pk->meta_text : ""; }
 
 /* Decode entry i by walking its block from the block's first entry. */
 static int decode_entry(const struct btfpack_pack *pk, size_t i, struct btfpack_entry *e)
@@ -347,14 +359,8 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 	uint64_t rlen = pf_rd32(t + BTFPACK_BE_RAW_LEN), sum = pf_rd64(t + BTFPACK_BE_CHECKSUM);
 	if (rlen > pk->max_raw || rlen < BTFPACK_BTF_HEADER_SIZE)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table entry %u", e.blob_id);
-	struct btfpack_pack *mp = (struct btfpack_pack *)pk;
-	if (!mp->table_loaded) {
-		char terr[128];
-		rc = tt_load(pk->types.p, pk->types.len, &mp->table, terr, sizeof(terr));
-		if (rc)
-			return fail(err, el, rc, "%s", terr);
-		mp->table_loaded = 1;
-	}
+	if (pk->table_rc)
+		return fail(err, el, pk->table_rc, "%s", pk->table_err);
 	uint32_t *ids = NULL, n = 0;
 	int be = 0;
 	/* a BTF of rlen bytes has at most this many types (each at least a struct btf_type) */

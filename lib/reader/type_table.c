@@ -108,17 +108,13 @@ static inline enum tt_role role_of(uint32_t kind, uint32_t w)
 
 enum tt_role tt_word_role(uint32_t kind, uint32_t w) { return role_of(kind, w); }
 
-int tt_decompress(void *dst, size_t dst_len, const void *src, size_t src_len)
+int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, size_t src_len)
 {
-	/* one decompression context per thread, kept: creating one costs more than decompressing */
-	static __thread ZSTD_DCtx *dctx;
-	if (!dctx)
-		dctx = ZSTD_createDCtx();
-	size_t got = dctx ? ZSTD_decompressDCtx(dctx, dst, dst_len, src, src_len) : (size_t)-1;
+	size_t got = ZSTD_decompressDCtx(dctx, dst, dst_len, src, src_len);
 	return ZSTD_isError(got) || got != dst_len ? -1 : 0;
 }
 
-int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
+int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
 {
 	memset(t, 0, sizeof(*t));
 	if (len < BTFPACK_Z_FRAME)
@@ -134,7 +130,7 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 	t->raw = malloc(raw);
 	if (!t->raw)
 		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	if (tt_decompress(t->raw, raw, frame, frame_len)) {
+	if (tt_decompress(dctx, t->raw, raw, frame, frame_len)) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "type table does not decompress");
 	}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zstd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,10 +31,11 @@ struct tt_table {
 	uint64_t nchars;
 };
 
-/* One zstd frame into exactly dst_len bytes; 0 on success. */
-int tt_decompress(void *dst, size_t dst_len, const void *src, size_t src_len);
-/* Decompresses and validates the TYPES section (u64 raw size + one zstd frame). */
-int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
+/* One zstd frame into exactly dst_len bytes, with the caller's context; 0 on success. */
+int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, size_t src_len);
+/* Decompresses (with dctx) and validates the TYPES section (u64 raw size + one zstd frame);
+ * on failure *t is empty and err says why. */
+int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
 void tt_free(struct tt_table *t);
 /* Rebuilds one kernel's raw BTF from its type table indexes (type id i+1 = entry ids[i]), in
  * big-endian order if be; out is malloc'd with exactly raw_len bytes, or the call fails. */
