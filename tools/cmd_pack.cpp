@@ -150,16 +150,16 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
 
     // Fidelity against the archive: btfpack's resolver (identical to libbpf 1.1, see tests)
     // relocates every object against the full and the packed BTF; outcomes must be equal.
-    std::vector<std::pair<std::string, BpfObject>> objs;  // arch ("*" = all), object
-    for (const auto& spec : object_specs) {
-        size_t eq = spec.find('=');
-        bool has_arch = eq != std::string::npos && spec.find('/') > eq;
-        objs.emplace_back(has_arch ? spec.substr(0, eq) : "*", BpfObject::load(has_arch ? spec.substr(eq + 1) : spec));
+    std::vector<ObjectSpec> specs;
+    std::vector<BpfObject> objs;  // of specs[i]
+    for (const auto& s : object_specs) {
+        specs.push_back(parse_object_spec(s));
+        objs.push_back(BpfObject::load(specs.back().path));
     }
     if (objs.empty()) throw Error("verify --against needs --objs");
     std::vector<LocalRelocations> locals;  // the local side, once per object for every kernel
     locals.reserve(objs.size());
-    for (const auto& o : objs) locals.emplace_back(o.second);
+    for (const auto& o : objs) locals.emplace_back(o);
     std::map<std::string, std::string> files;
     std::vector<ArchiveProblem> problems;
     for (const auto& k : scan_archive(archive, {}, &problems)) files[k.key.str()] = k.path;
@@ -188,13 +188,9 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
         auto min = parse_kernel_btf(std::string(e.key) + " (from pack)", mb);
         bool same = true;
         size_t lines = 0;
-        bool any = false;
-        for (size_t oi = 0; oi < objs.size(); oi++) {
-            const auto& [oarch, obj] = objs[oi];
-            bool specific = false;
-            for (const auto& o : objs) specific |= o.first == arch;
-            if (!(oarch == arch || (oarch == "*" && !specific))) continue;
-            any = true;
+        std::vector<size_t> use = objects_for_arch(specs, arch);
+        for (size_t oi : use) {
+            const BpfObject& obj = objs[oi];
             const LocalRelocations& local = locals[oi];
             lines += local.relocations().size();
             std::string diff = first_log_difference(local, CandidateIndex(full.get(), local), CandidateIndex(min.get(), local));
@@ -203,7 +199,7 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
                 printf("DIFFERS %s: %s: %s\n", e.key, obj.path().c_str(), diff.c_str());
             }
         }
-        if (!any) {
+        if (use.empty()) {
             printf("NO OBJECT %s\n", e.key);
             bad++;
         } else if (same) {

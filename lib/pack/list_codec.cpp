@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "reader/type_table.h"
+#include "reader/pack_format.h"
 
 namespace btfpack {
 namespace {
@@ -14,19 +14,18 @@ namespace {
 constexpr size_t kWindow = 64;       // how far ahead in the base a match may be
 constexpr size_t kCandidates = 16;   // how many previous lists are tried as base
 
-void varint(std::vector<uint8_t>& b, uint32_t v) {
-    do {
-        b.push_back(uint8_t((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
-        v >>= 7;
-    } while (v);
+using pf::put_varint;
+
+uint8_t flags(bool big_endian, bool delta) {
+    return uint8_t((big_endian ? BTFPACK_LIST_BIG_ENDIAN : 0) | (delta ? BTFPACK_LIST_DELTA : 0));
 }
 
 }  // namespace
 
 std::vector<uint8_t> encode_plain_list(bool big_endian, const std::vector<uint32_t>& ids) {
-    std::vector<uint8_t> out{uint8_t(big_endian ? TT_LIST_BIG_ENDIAN : 0)};
-    varint(out, uint32_t(ids.size()));
-    for (uint32_t id : ids) varint(out, id);
+    std::vector<uint8_t> out{flags(big_endian, false)};
+    put_varint(out, uint32_t(ids.size()));
+    for (uint32_t id : ids) put_varint(out, id);
     return out;
 }
 
@@ -40,9 +39,9 @@ std::vector<uint8_t> encode_delta_list(bool big_endian, uint32_t base_blob, cons
         auto p = std::lower_bound(it->second.begin(), it->second.end(), from);
         return p != it->second.end() && *p - from <= kWindow ? long(*p) : -1;
     };
-    std::vector<uint8_t> out{uint8_t((big_endian ? TT_LIST_BIG_ENDIAN : 0) | TT_LIST_DELTA)};
-    varint(out, base_blob);
-    varint(out, uint32_t(ids.size()));
+    std::vector<uint8_t> out{flags(big_endian, true)};
+    put_varint(out, base_blob);
+    put_varint(out, uint32_t(ids.size()));
     size_t cursor = 0, i = 0;
     while (i < ids.size()) {
         uint32_t skip = 0, copy = 0;
@@ -54,10 +53,10 @@ std::vector<uint8_t> encode_delta_list(bool big_endian, uint32_t base_blob, cons
         }
         std::vector<uint32_t> ins;
         while (i < ids.size() && find(ids[i], cursor) < 0) ins.push_back(ids[i++]);
-        varint(out, skip);
-        varint(out, copy);
-        varint(out, uint32_t(ins.size()));
-        for (uint32_t v : ins) varint(out, v);
+        put_varint(out, skip);
+        put_varint(out, copy);
+        put_varint(out, uint32_t(ins.size()));
+        for (uint32_t v : ins) put_varint(out, v);
     }
     return out;
 }
@@ -69,7 +68,7 @@ std::vector<std::vector<uint8_t>> encode_lists(const std::vector<bool>& big_endi
     for (size_t b = 0; b < ids.size(); b++) {
         out[b] = encode_plain_list(big_endian[b], ids[b]);
         for (size_t j = b > kCandidates ? b - kCandidates : 0; j < b; j++) {
-            if (depth[j] + 1 >= TT_MAX_DELTA_DEPTH) continue;
+            if (depth[j] + 1 >= BTFPACK_MAX_DELTA_DEPTH) continue;
             std::vector<uint8_t> d = encode_delta_list(big_endian[b], uint32_t(j), ids[j], ids[b]);
             if (d.size() < out[b].size()) {
                 out[b] = std::move(d);

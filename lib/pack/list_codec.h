@@ -1,5 +1,6 @@
 // Coding of a BTF's type-table list in a pack (docs/FORMAT.md, BLOBS): plain indexes, or
-// (skip, copy, insert) edits of a similar BTF's list, chained at most TT_MAX_DELTA_DEPTH deep.
+// (skip, copy, insert) edits of a similar BTF's list, chained at most BTFPACK_MAX_DELTA_DEPTH
+// deep (reader/pack_format.h).
 #pragma once
 #include <cstdint>
 #include <vector>

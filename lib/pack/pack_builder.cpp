@@ -30,24 +30,17 @@
 namespace btfpack {
 namespace {
 
-constexpr const char* kAnyArch = "*";
-
 // Every object parsed once per run, with its local relocation side worked out once for all
 // kernels; shared read-only by the workers.
 struct ObjectSet {
+    std::vector<ObjectSpec> specs;
     std::vector<std::unique_ptr<BpfObject>> objects;
-    std::map<std::string, std::vector<std::unique_ptr<LocalRelocations>>> by_arch;  // "*" = every arch
-    std::vector<std::string> meta_lines;                                            // "arch\tname\tsize\thash"
-
-    // which object set an arch gets: its own, or "*"
-    std::string set_name(const std::string& arch) const { return by_arch.count(arch) ? arch : kAnyArch; }
+    std::vector<std::unique_ptr<LocalRelocations>> locals;  // of objects[i]
+    std::vector<std::string> meta_lines;                    // "arch\tname\tsize\thash"
 
     std::vector<const LocalRelocations*> for_arch(const std::string& arch) const {
-        auto it = by_arch.find(arch);
-        if (it == by_arch.end()) it = by_arch.find(kAnyArch);
         std::vector<const LocalRelocations*> out;
-        if (it != by_arch.end())
-            for (const auto& o : it->second) out.push_back(o.get());
+        for (size_t i : objects_for_arch(specs, arch)) out.push_back(locals[i].get());
         return out;
     }
 };
@@ -61,19 +54,16 @@ std::string hex64(uint64_t v) {
 ObjectSet load_objects(const std::vector<std::string>& specs) {
     ObjectSet set;
     if (specs.empty()) throw Error("no BPF object given");
-    for (const auto& spec : specs) {
-        std::string arch = kAnyArch, path = spec;
-        size_t eq = spec.find('=');
-        if (eq != std::string::npos && spec.find('/') > eq) {
-            arch = spec.substr(0, eq);
-            path = spec.substr(eq + 1);
-        }
+    for (const auto& s : specs) {
+        ObjectSpec spec = parse_object_spec(s);
+        const std::string& path = spec.path;
         auto obj = std::make_unique<BpfObject>(BpfObject::load(path));
         std::string name = path.substr(path.find_last_of('/') + 1);
         uint64_t size, hash = hash64_file(path, &size);
-        set.meta_lines.push_back(arch + "\t" + name + "\t" + std::to_string(size) + "\t" + hex64(hash));
-        set.by_arch[arch].push_back(std::make_unique<LocalRelocations>(*obj));
+        set.meta_lines.push_back(spec.arch + "\t" + name + "\t" + std::to_string(size) + "\t" + hex64(hash));
+        set.locals.push_back(std::make_unique<LocalRelocations>(*obj));
         set.objects.push_back(std::move(obj));
+        set.specs.push_back(std::move(spec));
     }
     std::sort(set.meta_lines.begin(), set.meta_lines.end());
     return set;
@@ -154,6 +144,26 @@ bool open_previous(const std::string& path, const ObjectSet& objs, Previous* pre
 
 }  // namespace
 
+ObjectSpec parse_object_spec(const std::string& spec) {
+    ObjectSpec out;
+    out.path = spec;
+    size_t eq = spec.find('=');
+    if (eq != std::string::npos && spec.find('/') > eq) {
+        out.arch = spec.substr(0, eq);
+        out.path = spec.substr(eq + 1);
+    }
+    return out;
+}
+
+std::vector<size_t> objects_for_arch(const std::vector<ObjectSpec>& objects, const std::string& arch) {
+    bool own = std::any_of(objects.begin(), objects.end(), [&](const ObjectSpec& o) { return o.arch == arch; });
+    const std::string& want = own ? arch : std::string(ObjectSpec::kAnyArch);
+    std::vector<size_t> out;
+    for (size_t i = 0; i < objects.size(); i++)
+        if (objects[i].arch == want) out.push_back(i);
+    return out;
+}
+
 BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     auto t0 = std::chrono::steady_clock::now();
     BuildResult res;
@@ -176,15 +186,16 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     // form a group: its first kernel is minimized (or reused), the others take that result.
     std::vector<std::string> no_obj;
     std::vector<std::vector<size_t>> groups;
-    std::map<std::pair<FileIdentity, std::string>, size_t> group_of;  // (file, object set) -> group
+    std::map<std::pair<FileIdentity, std::vector<size_t>>, size_t> group_of;  // (file, objects) -> group
     size_t work_kernels = 0;
     for (size_t i = 0; i < kernels.size(); i++) {
         const std::string& arch = kernels[i].key.arch;
-        if (objs.for_arch(arch).empty()) {
+        std::vector<size_t> which = objects_for_arch(objs.specs, arch);
+        if (which.empty()) {
             if (std::find(no_obj.begin(), no_obj.end(), arch) == no_obj.end()) no_obj.push_back(arch);
             continue;
         }
-        auto [it, fresh] = group_of.emplace(std::make_pair(kernels[i].id, objs.set_name(arch)), groups.size());
+        auto [it, fresh] = group_of.emplace(std::make_pair(kernels[i].id, std::move(which)), groups.size());
         if (fresh) groups.emplace_back();
         groups[it->second].push_back(i);
         work_kernels++;
@@ -199,7 +210,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     };
     std::vector<Slot> slots(groups.size());
     std::atomic<size_t> next{0}, done{0};
-    std::mutex progress_mutex, prev_mutex;
+    std::mutex progress_mutex;
     auto worker = [&] {
         for (size_t g; (g = next++) < groups.size();) {
             Slot& s = slots[g];
@@ -217,7 +228,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     void* data;
                     size_t len;
                     char err[256];
-                    std::lock_guard<std::mutex> lock(prev_mutex);  // a pack handle is used by one thread at a time
+                    // no lock: an open pack handle is read-only, for any number of threads
                     if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
                         s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
                         free(data);

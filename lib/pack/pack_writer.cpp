@@ -13,8 +13,10 @@
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "btfpack/reader.h"
+#include "pack/compressed_section.h"
 #include "pack/list_codec.h"
 #include "pack/type_table_builder.h"
+#include "reader/pack_format.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -37,25 +39,16 @@ uint64_t hash64_file(const std::string& path, uint64_t* size) {
 
 namespace {
 
-constexpr int kLevel = 19;
-constexpr uint32_t kBlockEntries = 16;
-enum Section : uint32_t { kMeta = 1, kIndex = 2, kSources = 3, kBlobTable = 4, kTypes = 7, kBlobs = 6 };
+constexpr int kLevel = 19;  // the per-blob zstd alternatives (storage_options)
 
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
-}
-void put64(std::vector<uint8_t>& b, uint64_t v) {
-    for (int i = 0; i < 8; i++) b.push_back(uint8_t(v >> (8 * i)));
-}
-void set64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
-    for (int i = 0; i < 8; i++) b[at + i] = uint8_t(v >> (8 * i));
-}
-void varint(std::vector<uint8_t>& b, uint32_t v) {
-    do {
-        uint8_t c = v & 0x7f;
-        v >>= 7;
-        b.push_back(c | (v ? 0x80 : 0));
-    } while (v);
+using pf::put64;
+using pf::put_varint;
+
+// n zero bytes appended to b (a fixed-size structure, filled in at its field offsets); returns
+// where they start.
+size_t reserve(std::vector<uint8_t>& b, size_t n) {
+    b.resize(b.size() + n);
+    return b.size() - n;
 }
 
 struct Compressed {
@@ -136,8 +129,9 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
     for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})
         if (part->empty() || part->find('/') != std::string::npos || part->find('\0') != std::string::npos)
             throw Error(key.str(), "invalid kernel name component");
-    if (key.str().size() > 511) throw Error(key.str(), "kernel name too long");
-    if (btf.size() < 24 || btf.size() > (16u << 20)) throw Error(key.str(), "BTF size out of range (24 B to 16 MiB)");
+    if (key.str().size() > BTFPACK_MAX_KEY_LEN) throw Error(key.str(), "kernel name too long");
+    if (btf.size() < BTFPACK_BTF_HEADER_SIZE || btf.size() > BTFPACK_MAX_BTF_SIZE)
+        throw Error(key.str(), "BTF size out of range (24 B to 16 MiB)");
     // identical BTFs are stored once: found by hash, confirmed by comparing the bytes
     uint64_t h = hash64(btf.data(), btf.size());
     size_t id = blobs_.size();
@@ -189,74 +183,70 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
                                std::to_string(types_section.size()) + " bytes compressed";
     std::string storage = "storage=" + storage_desc + "\n";
     meta.insert(meta.end(), storage.begin(), storage.end());
-    {  // META is stored as u64 raw size + one zstd frame
-        std::vector<uint8_t> z(8 + ZSTD_compressBound(meta.size()));
-        for (int k = 0; k < 8; k++) z[size_t(k)] = uint8_t(uint64_t(meta.size()) >> (8 * k));
-        size_t n = ZSTD_compress(z.data() + 8, z.size() - 8, meta.data(), meta.size(), ZSTD_maxCLevel());
-        if (ZSTD_isError(n)) throw Error("zstd: cannot compress the pack metadata");
-        z.resize(8 + n);
-        meta.swap(z);
-    }
+    meta = compressed_section(meta, "the pack metadata");
 
-    uint32_t nblocks = uint32_t((entries.size() + kBlockEntries - 1) / kBlockEntries);
-    put32(index, uint32_t(entries.size()));
-    put32(index, nblocks);
-    size_t offsets_at = index.size();
-    index.resize(index.size() + 4 * size_t(nblocks));
+    uint32_t nblocks = uint32_t((entries.size() + BTFPACK_INDEX_BLOCK_ENTRIES - 1) / BTFPACK_INDEX_BLOCK_ENTRIES);
+    reserve(index, BTFPACK_IX_BLOCK_OFFSETS + BTFPACK_IX_BLOCK_OFFSET_SIZE * size_t(nblocks));
+    pf_wr32(&index[BTFPACK_IX_ENTRY_COUNT], uint32_t(entries.size()));
+    pf_wr32(&index[BTFPACK_IX_BLOCK_COUNT], nblocks);
     std::string prev;
     for (size_t i = 0; i < entries.size(); i++) {
         std::string key = entries[i].key.str();
         size_t shared = 0;
-        if (i % kBlockEntries == 0) {
-            uint32_t off = uint32_t(index.size());
-            for (int k = 0; k < 4; k++) index[offsets_at + 4 * (i / kBlockEntries) + k] = uint8_t(off >> (8 * k));
+        if (i % BTFPACK_INDEX_BLOCK_ENTRIES == 0) {
+            size_t block = i / BTFPACK_INDEX_BLOCK_ENTRIES;
+            pf_wr32(&index[BTFPACK_IX_BLOCK_OFFSETS + BTFPACK_IX_BLOCK_OFFSET_SIZE * block], uint32_t(index.size()));
         } else {
             while (shared < key.size() && shared < prev.size() && key[shared] == prev[shared]) shared++;
         }
-        varint(index, uint32_t(shared));
-        varint(index, uint32_t(key.size() - shared));
+        put_varint(index, uint32_t(shared));
+        put_varint(index, uint32_t(key.size() - shared));
         index.insert(index.end(), key.begin() + long(shared), key.end());
-        varint(index, uint32_t(entries[i].blob));
+        put_varint(index, uint32_t(entries[i].blob));
         prev = key;
+        static_assert(BTFPACK_SOURCE_ENTRY_SIZE == sizeof(uint64_t));
         put64(sources, entries[i].source_hash);
     }
     uint32_t max_raw = 0;
     for (size_t b = 0; b < blobs.size(); b++) {
-        put64(table, blob_bytes.size());
-        put32(table, uint32_t(lists[b].size()));
-        put32(table, uint32_t(blobs[b]->size()));
-        put64(table, hash64(blobs[b]->data(), blobs[b]->size()));
+        uint8_t* t = &table[reserve(table, BTFPACK_BLOB_ENTRY_SIZE)];
+        pf_wr64(t + BTFPACK_BE_LIST_OFFSET, blob_bytes.size());
+        pf_wr32(t + BTFPACK_BE_LIST_LEN, uint32_t(lists[b].size()));
+        pf_wr32(t + BTFPACK_BE_RAW_LEN, uint32_t(blobs[b]->size()));
+        pf_wr64(t + BTFPACK_BE_CHECKSUM, hash64(blobs[b]->data(), blobs[b]->size()));
         blob_bytes.insert(blob_bytes.end(), lists[b].begin(), lists[b].end());
         max_raw = std::max(max_raw, uint32_t(blobs[b]->size()));
     }
 
     const std::vector<std::pair<uint32_t, const std::vector<uint8_t>*>> sections = {
-        {kMeta, &meta}, {kIndex, &index}, {kSources, &sources}, {kBlobTable, &table}, {kTypes, &types_section}, {kBlobs, &blob_bytes}};
-    std::vector<uint8_t> out;
-    out.insert(out.end(), {'B', 'T', 'F', 'P', 'A', 'C', 'K', 0});
-    out.insert(out.end(), {1, 0, 0, 0});  // version 1.0
-    put32(out, 0);                        // flags
-    put64(out, 0);                        // file size, set below
-    put32(out, uint32_t(sections.size()));
-    put32(out, max_raw);
-    put64(out, 64);  // section table right after the header
-    put64(out, entries.size());
-    put64(out, blobs.size());
-    put64(out, 0);  // header checksum, set below
-    uint64_t off = 64 + 32 * sections.size();
+        {BTFPACK_SECTION_META, &meta},           {BTFPACK_SECTION_INDEX, &index},
+        {BTFPACK_SECTION_SOURCES, &sources},     {BTFPACK_SECTION_BLOB_TABLE, &table},
+        {BTFPACK_SECTION_TYPES, &types_section}, {BTFPACK_SECTION_BLOBS, &blob_bytes}};
+    std::vector<uint8_t> out(BTFPACK_HEADER_SIZE);  // fields not set are 0: flags, reserved
+    uint8_t* h = out.data();
+    std::copy_n(BTFPACK_MAGIC, BTFPACK_MAGIC_LEN, h + BTFPACK_HDR_MAGIC);
+    pf_wr16(h + BTFPACK_HDR_VERSION_MAJOR, BTFPACK_VERSION_MAJOR);
+    pf_wr16(h + BTFPACK_HDR_VERSION_MINOR, BTFPACK_VERSION_MINOR);
+    pf_wr32(h + BTFPACK_HDR_SECTION_COUNT, uint32_t(sections.size()));
+    pf_wr32(h + BTFPACK_HDR_MAX_RAW, max_raw);
+    pf_wr64(h + BTFPACK_HDR_SECTION_TABLE, BTFPACK_HEADER_SIZE);  // right after the header
+    pf_wr64(h + BTFPACK_HDR_KERNELS, entries.size());
+    pf_wr64(h + BTFPACK_HDR_BLOBS, blobs.size());
+    uint64_t off = BTFPACK_HEADER_SIZE + BTFPACK_SECTION_ENTRY_SIZE * sections.size();
     for (const auto& [type, bytes] : sections) {
-        put32(out, type);
-        put32(out, 0);
-        put64(out, off);
-        put64(out, bytes->size());
-        put64(out, hash64(bytes->data(), bytes->size()));
+        uint8_t* e = &out[reserve(out, BTFPACK_SECTION_ENTRY_SIZE)];
+        pf_wr32(e + BTFPACK_SE_TYPE, type);
+        pf_wr64(e + BTFPACK_SE_OFFSET, off);
+        pf_wr64(e + BTFPACK_SE_LENGTH, bytes->size());
+        pf_wr64(e + BTFPACK_SE_CHECKSUM, hash64(bytes->data(), bytes->size()));
         off += bytes->size();
     }
     for (const auto& s : sections) out.insert(out.end(), s.second->begin(), s.second->end());
-    set64(out, 16, out.size() + 16);
-    set64(out, 56, hash64(out.data(), 56));
-    put64(out, hash64(out.data(), out.size()));
-    out.insert(out.end(), {'B', 'T', 'F', 'P', 'E', 'N', 'D', 0});
+    size_t footer = reserve(out, BTFPACK_FOOTER_SIZE);
+    pf_wr64(&out[BTFPACK_HDR_FILE_SIZE], out.size());
+    pf_wr64(&out[BTFPACK_HDR_CHECKSUM], hash64(out.data(), BTFPACK_HDR_CHECKSUM));
+    pf_wr64(&out[footer + BTFPACK_FT_CHECKSUM], hash64(out.data(), footer));
+    std::copy_n(BTFPACK_END_MAGIC, BTFPACK_MAGIC_LEN, &out[footer + BTFPACK_FT_MAGIC]);
 
     // every kernel's BTF must come back byte for byte through the reader
     struct btfpack_pack* check = nullptr;

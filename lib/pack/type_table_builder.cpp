@@ -4,28 +4,45 @@
 #include "pack/type_table_builder.h"
 
 #include <bpf/btf.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <memory>
 #include <string_view>
 
 #include "btfpack/error.h"
+#include "pack/compressed_section.h"
+#include "reader/pack_format.h"
 #include "reader/type_table.h"
 #include "util/bisimulation.h"
 #include "util/content_hash.h"
 
+// The reader spells BTF itself (it needs no kernel headers); it must agree with linux/btf.h.
+static_assert(BTFPACK_BTF_MAGIC == BTF_MAGIC && BTFPACK_BTF_VERSION == BTF_VERSION &&
+              BTFPACK_BTF_HEADER_SIZE == sizeof(struct btf_header) &&
+              BTFPACK_BTF_TYPE_WORDS * sizeof(uint32_t) == sizeof(struct btf_type));
+static_assert(BTFPACK_BTF_KIND_INT == BTF_KIND_INT && BTFPACK_BTF_KIND_PTR == BTF_KIND_PTR &&
+              BTFPACK_BTF_KIND_ARRAY == BTF_KIND_ARRAY && BTFPACK_BTF_KIND_STRUCT == BTF_KIND_STRUCT &&
+              BTFPACK_BTF_KIND_UNION == BTF_KIND_UNION && BTFPACK_BTF_KIND_ENUM == BTF_KIND_ENUM &&
+              BTFPACK_BTF_KIND_FWD == BTF_KIND_FWD && BTFPACK_BTF_KIND_TYPEDEF == BTF_KIND_TYPEDEF &&
+              BTFPACK_BTF_KIND_VOLATILE == BTF_KIND_VOLATILE && BTFPACK_BTF_KIND_CONST == BTF_KIND_CONST &&
+              BTFPACK_BTF_KIND_RESTRICT == BTF_KIND_RESTRICT && BTFPACK_BTF_KIND_FUNC == BTF_KIND_FUNC &&
+              BTFPACK_BTF_KIND_FUNC_PROTO == BTF_KIND_FUNC_PROTO && BTFPACK_BTF_KIND_VAR == BTF_KIND_VAR &&
+              BTFPACK_BTF_KIND_DATASEC == BTF_KIND_DATASEC && BTFPACK_BTF_KIND_FLOAT == BTF_KIND_FLOAT &&
+              BTFPACK_BTF_KIND_DECL_TAG == BTF_KIND_DECL_TAG && BTFPACK_BTF_KIND_TYPE_TAG == BTF_KIND_TYPE_TAG &&
+              BTFPACK_BTF_KIND_ENUM64 == BTF_KIND_ENUM64);
+static_assert(BTFPACK_BTF_ARRAY_WORDS * sizeof(uint32_t) == sizeof(struct btf_array) &&
+              BTFPACK_BTF_MEMBER_WORDS * sizeof(uint32_t) == sizeof(struct btf_member) &&
+              BTFPACK_BTF_ENUM_WORDS * sizeof(uint32_t) == sizeof(struct btf_enum) &&
+              BTFPACK_BTF_PARAM_WORDS * sizeof(uint32_t) == sizeof(struct btf_param) &&
+              BTFPACK_BTF_VAR_WORDS * sizeof(uint32_t) == sizeof(struct btf_var) &&
+              BTFPACK_BTF_VAR_SECINFO_WORDS * sizeof(uint32_t) == sizeof(struct btf_var_secinfo) &&
+              BTFPACK_BTF_DECL_TAG_WORDS * sizeof(uint32_t) == sizeof(struct btf_decl_tag) &&
+              BTFPACK_BTF_ENUM64_WORDS * sizeof(uint32_t) == sizeof(struct btf_enum64));
+
 namespace btfpack {
-namespace {
 
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b.push_back(uint8_t(v >> (8 * i)));
-}
-void put64(std::vector<uint8_t>& b, uint64_t v) {
-    for (int i = 0; i < 8; i++) b.push_back(uint8_t(v >> (8 * i)));
-}
-
-}  // namespace
+using pf::put32;
+using pf::put64;
 
 // A type's table record is found in two steps: its content hash (XXH3-64 refined over its
 // references: equal for types that are the same, whatever BTF they come from) gives the
@@ -203,9 +220,9 @@ TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes)
 // Counts, record lengths, string lengths, string bytes, record words: lengths rather than
 // offsets and strings before words compress best (measured: 6.1 KB -> 5.0 KB on a real archive).
 std::vector<uint8_t> TypeTableBuilder::raw() const {
-    std::vector<uint8_t> out;
-    put32(out, uint32_t(records_.size()));
-    put32(out, uint32_t(strings_.size()));
+    std::vector<uint8_t> out(BTFPACK_TT_LENGTHS);
+    pf_wr32(&out[BTFPACK_TT_TYPE_COUNT], uint32_t(records_.size()));
+    pf_wr32(&out[BTFPACK_TT_STRING_COUNT], uint32_t(strings_.size()));
     for (const auto& r : records_) put32(out, uint32_t(r.size()));
     for (const auto& s : strings_) put32(out, uint32_t(s.size()));
     for (const auto& s : strings_) out.insert(out.end(), s.begin(), s.end());
@@ -216,17 +233,6 @@ std::vector<uint8_t> TypeTableBuilder::raw() const {
 
 size_t TypeTableBuilder::raw_bytes() const { return raw().size(); }
 
-
-
-std::vector<uint8_t> TypeTableBuilder::section() const {
-    std::vector<uint8_t> tbl = raw();
-    std::vector<uint8_t> sec(8);
-    for (int k = 0; k < 8; k++) sec[k] = uint8_t(uint64_t(tbl.size()) >> (8 * k));
-    std::vector<uint8_t> frame(ZSTD_compressBound(tbl.size()));
-    size_t fn = ZSTD_compress(frame.data(), frame.size(), tbl.data(), tbl.size(), 19);
-    if (ZSTD_isError(fn)) throw Error("zstd: cannot compress the type table");
-    sec.insert(sec.end(), frame.begin(), frame.begin() + long(fn));
-    return sec;
-}
+std::vector<uint8_t> TypeTableBuilder::section() const { return compressed_section(raw(), "the type table"); }
 
 }  // namespace btfpack

@@ -13,20 +13,12 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "pack_format.h"
 #include "reader_internal.h"
 #include "type_table.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
-
-#define HEADER_SIZE 64
-#define FOOTER_SIZE 16
-#define SECTION_SIZE 32
-#define MAX_SECTIONS 16
-#define BLOCK_ENTRIES 16
-#define MAX_KEY 511
-#define MAX_META (1u << 20)
-#define MAX_RAW_BLOB (16u << 20) /* a minimized BTF is KBs; even a full kernel BTF is ~10 MB */
 
 /* Fuzzing builds skip checksum comparisons so the fuzzer reaches the structural checks. */
 #ifdef BTFPACK_FUZZING
@@ -35,13 +27,16 @@
 #define SUM_OK(stored, computed) ((stored) == (computed))
 #endif
 
-enum { SEC_META = 1, SEC_INDEX = 2, SEC_SOURCES = 3, SEC_BLOB_TABLE = 4, SEC_BLOBS = 6, SEC_TYPES = 7 };
+_Static_assert(sizeof(((struct btfpack_entry *)0)->key) == BTFPACK_MAX_KEY_LEN + 1,
+	       "struct btfpack_entry.key holds the longest key and its NUL");
 
 struct span {
 	const uint8_t *p;
 	uint64_t len;
 };
 
+/* Every field is set by btfpack_open_* and only read afterwards (until btfpack_close): the
+ * reader has no other state, so the functions taking a const handle may run concurrently. */
 struct btfpack_pack {
 	const uint8_t *data;
 	uint64_t size;
@@ -49,72 +44,106 @@ struct btfpack_pack {
 	struct span meta, index, sources, blob_table, types, blobs;
 	uint64_t kernels, nblobs;
 	uint32_t max_raw, blocks;
-	char *meta_text;
-	struct tt_table table; /* decompressed at the first btfpack_get_btf (a handle is not for concurrent use) */
-	int table_loaded;
+	char *meta_text;       /* META, decompressed at open; NULL if unreadable (btfpack_meta gives "") */
+	struct tt_table table; /* TYPES, decompressed at open when table_rc is BTFPACK_OK */
+	int table_rc;          /* else why not: btfpack_get_btf reports it (listing still works) */
+	char table_err[128];
 };
 
+/* Offset of index block b (< pk->blocks) from the INDEX start; parse checked the block table's bounds. */
+static uint32_t block_offset(const struct btfpack_pack *pk, uint32_t b)
+{
+	return pf_rd32(pk->index.p + BTFPACK_IX_BLOCK_OFFSETS + (uint64_t)b * BTFPACK_IX_BLOCK_OFFSET_SIZE);
+}
+
+/* Entry b (< pk->nblobs) of the blob table; parse checked that the table holds nblobs entries. */
+static const uint8_t *blob_entry(const struct btfpack_pack *pk, uint32_t b)
+{
+	return pk->blob_table.p + (uint64_t)b * BTFPACK_BLOB_ENTRY_SIZE;
+}
 
 static int parse(struct btfpack_pack *pk, char *err, size_t el)
 {
 	const uint8_t *d = pk->data;
 	uint64_t n = pk->size;
-	if (n < HEADER_SIZE + FOOTER_SIZE || memcmp(d, "BTFPACK\0", 8))
+	if (n < BTFPACK_HEADER_SIZE + BTFPACK_FOOTER_SIZE || memcmp(d + BTFPACK_HDR_MAGIC, BTFPACK_MAGIC, BTFPACK_MAGIC_LEN))
 		return fail(err, el, BTFPACK_ERR_FORMAT, "not a btfpack pack (bad magic or too short)");
-	if ((d[8] | d[9] << 8) != 1)
-		return fail(err, el, BTFPACK_ERR_FORMAT, "unsupported pack format version %u", d[8] | d[9] << 8);
-	if (!SUM_OK(rd64(d + 56), XXH3_64bits(d, 56)))
+	uint16_t major = pf_rd16(d + BTFPACK_HDR_VERSION_MAJOR);
+	if (major != BTFPACK_VERSION_MAJOR)
+		return fail(err, el, BTFPACK_ERR_FORMAT, "unsupported pack format version %u", major);
+	if (!SUM_OK(pf_rd64(d + BTFPACK_HDR_CHECKSUM), XXH3_64bits(d, BTFPACK_HDR_CHECKSUM)))
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "pack header checksum mismatch");
-	if (rd64(d + 16) != n)
+	if (pf_rd64(d + BTFPACK_HDR_FILE_SIZE) != n)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack is truncated or has trailing bytes (%llu bytes, header says %llu)",
-			    (unsigned long long)n, (unsigned long long)rd64(d + 16));
-	if (memcmp(d + n - 8, "BTFPEND\0", 8))
+			    (unsigned long long)n, (unsigned long long)pf_rd64(d + BTFPACK_HDR_FILE_SIZE));
+	uint64_t body_end = n - BTFPACK_FOOTER_SIZE; /* the footer's start */
+	if (memcmp(d + body_end + BTFPACK_FT_MAGIC, BTFPACK_END_MAGIC, BTFPACK_MAGIC_LEN))
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack footer missing (truncated?)");
-	if (!SUM_OK(rd64(d + n - 16), XXH3_64bits(d, n - FOOTER_SIZE)))
+	if (!SUM_OK(pf_rd64(d + body_end + BTFPACK_FT_CHECKSUM), XXH3_64bits(d, body_end)))
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "pack checksum mismatch (corrupt file)");
-	uint32_t nsec = rd32(d + 24);
-	uint64_t st = rd64(d + 32);
-	pk->max_raw = rd32(d + 28);
-	if (pk->max_raw > MAX_RAW_BLOB)
+	uint32_t nsec = pf_rd32(d + BTFPACK_HDR_SECTION_COUNT);
+	uint64_t st = pf_rd64(d + BTFPACK_HDR_SECTION_TABLE);
+	pk->max_raw = pf_rd32(d + BTFPACK_HDR_MAX_RAW);
+	if (pk->max_raw > BTFPACK_MAX_BTF_SIZE)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt header (blob size bound %u)", pk->max_raw);
-	pk->kernels = rd64(d + 40);
-	pk->nblobs = rd64(d + 48);
-	uint64_t body_end = n - FOOTER_SIZE;
-	if (nsec > MAX_SECTIONS || st < HEADER_SIZE || st > body_end || (uint64_t)nsec * SECTION_SIZE > body_end - st)
+	pk->kernels = pf_rd64(d + BTFPACK_HDR_KERNELS);
+	pk->nblobs = pf_rd64(d + BTFPACK_HDR_BLOBS);
+	if (nsec > BTFPACK_MAX_SECTIONS || st < BTFPACK_HEADER_SIZE || st > body_end ||
+	    (uint64_t)nsec * BTFPACK_SECTION_ENTRY_SIZE > body_end - st)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt section table");
+	uint64_t st_end = st + (uint64_t)nsec * BTFPACK_SECTION_ENTRY_SIZE;
 	for (uint32_t i = 0; i < nsec; i++) {
-		const uint8_t *s = d + st + (uint64_t)i * SECTION_SIZE;
-		uint64_t off = rd64(s + 8), len = rd64(s + 16);
-		if (off < st + (uint64_t)nsec * SECTION_SIZE || off > body_end || len > body_end - off)
+		const uint8_t *s = d + st + (uint64_t)i * BTFPACK_SECTION_ENTRY_SIZE;
+		uint64_t off = pf_rd64(s + BTFPACK_SE_OFFSET), len = pf_rd64(s + BTFPACK_SE_LENGTH);
+		if (off < st_end || off > body_end || len > body_end - off)
 			return fail(err, el, BTFPACK_ERR_FORMAT, "section %u lies outside the pack", i);
 		/* section checksums are not recomputed here: the whole-file checksum above covers
 		 * every byte; `btfpack verify` checks them one by one */
 		struct span sp = {d + off, len};
-		switch (rd32(s)) {
-		case SEC_META: pk->meta = sp; break;
-		case SEC_INDEX: pk->index = sp; break;
-		case SEC_SOURCES: pk->sources = sp; break;
-		case SEC_BLOB_TABLE: pk->blob_table = sp; break;
-		case SEC_TYPES: pk->types = sp; break;
-		case SEC_BLOBS: pk->blobs = sp; break;
+		switch (pf_rd32(s + BTFPACK_SE_TYPE)) {
+		case BTFPACK_SECTION_META: pk->meta = sp; break;
+		case BTFPACK_SECTION_INDEX: pk->index = sp; break;
+		case BTFPACK_SECTION_SOURCES: pk->sources = sp; break;
+		case BTFPACK_SECTION_BLOB_TABLE: pk->blob_table = sp; break;
+		case BTFPACK_SECTION_TYPES: pk->types = sp; break;
+		case BTFPACK_SECTION_BLOBS: pk->blobs = sp; break;
 		default: break;
 		}
 	}
 	if (!pk->index.p || !pk->blob_table.p || !pk->blobs.p || !pk->types.p)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "pack lacks a required section");
-	if (pk->index.len < 8 || rd32(pk->index.p) != pk->kernels)
+	if (pk->index.len < BTFPACK_IX_BLOCK_OFFSETS || pf_rd32(pk->index.p + BTFPACK_IX_ENTRY_COUNT) != pk->kernels)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt index header");
-	pk->blocks = rd32(pk->index.p + 4);
-	if (pk->blocks != (pk->kernels + BLOCK_ENTRIES - 1) / BLOCK_ENTRIES || 8 + (uint64_t)pk->blocks * 4 > pk->index.len)
+	pk->blocks = pf_rd32(pk->index.p + BTFPACK_IX_BLOCK_COUNT);
+	uint64_t blocks_end = BTFPACK_IX_BLOCK_OFFSETS + (uint64_t)pk->blocks * BTFPACK_IX_BLOCK_OFFSET_SIZE;
+	if (pk->blocks != (pk->kernels + BTFPACK_INDEX_BLOCK_ENTRIES - 1) / BTFPACK_INDEX_BLOCK_ENTRIES ||
+	    blocks_end > pk->index.len)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt index block table");
 	for (uint32_t b = 0; b < pk->blocks; b++) {
-		uint32_t o = rd32(pk->index.p + 8 + 4 * (uint64_t)b);
-		if (o < 8 + (uint64_t)pk->blocks * 4 || o >= pk->index.len)
+		uint32_t o = block_offset(pk, b);
+		if (o < blocks_end || o >= pk->index.len)
 			return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt index block offset");
 	}
-	if (pk->nblobs > pk->blob_table.len / 24 || pk->blob_table.len != pk->nblobs * 24)
+	if (pk->nblobs > pk->blob_table.len / BTFPACK_BLOB_ENTRY_SIZE || pk->blob_table.len != pk->nblobs * BTFPACK_BLOB_ENTRY_SIZE)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table");
 	return BTFPACK_OK;
+}
+
+/* META text, NUL-terminated, or NULL if it does not decompress. */
+static char *load_meta(const struct span *meta, ZSTD_DCtx *dctx)
+{
+	uint64_t raw = meta->len >= BTFPACK_Z_FRAME ? pf_rd64(meta->p + BTFPACK_Z_RAW_SIZE) : 0;
+	if (!raw || raw > BTFPACK_MAX_META ||
+	    ZSTD_getFrameContentSize(meta->p + BTFPACK_Z_FRAME, meta->len - BTFPACK_Z_FRAME) != raw)
+		return NULL;
+	char *text = malloc(raw + 1);
+	if (text && tt_decompress(dctx, text, raw, meta->p + BTFPACK_Z_FRAME, meta->len - BTFPACK_Z_FRAME)) {
+		free(text);
+		return NULL;
+	}
+	if (text)
+		text[raw] = 0;
+	return text;
 }
 
 int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out, char *err, size_t err_len)
@@ -129,6 +158,15 @@ int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out
 		btfpack_close(pk);
 		return rc;
 	}
+	/* the two compressed sections, with one decompression context that lives only here */
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	if (!dctx) {
+		btfpack_close(pk);
+		return fail(err, err_len, BTFPACK_ERR_NOMEM, "out of memory");
+	}
+	pk->meta_text = load_meta(&pk->meta, dctx);
+	pk->table_rc = tt_load(dctx, pk->types.p, pk->types.len, &pk->table, pk->table_err, sizeof(pk->table_err));
+	ZSTD_freeDCtx(dctx);
 	*out = pk;
 	return BTFPACK_OK;
 }
@@ -171,42 +209,25 @@ void btfpack_close(struct btfpack_pack *pk)
 
 size_t btfpack_count(const struct btfpack_pack *pk) { return (size_t)pk->kernels; }
 size_t btfpack_blob_count(const struct btfpack_pack *pk) { return (size_t)pk->nblobs; }
-const char *btfpack_meta(const struct btfpack_pack *pk)
-{
-	struct btfpack_pack *mp = (struct btfpack_pack *)pk; /* decompressed on first use */
-	if (!mp->meta_text) {
-		uint64_t raw = pk->meta.len >= 8 ? rd64(pk->meta.p) : 0;
-		mp->meta_text = malloc(raw <= MAX_META ? raw + 1 : 1);
-		if (!mp->meta_text)
-			return "";
-		mp->meta_text[0] = 0;
-		if (raw && raw <= MAX_META &&
-		    ZSTD_getFrameContentSize(pk->meta.p + 8, pk->meta.len - 8) == raw &&
-		    tt_decompress(mp->meta_text, raw, pk->meta.p + 8, pk->meta.len - 8) == 0)
-			mp->meta_text[raw] = 0;
-		else
-			mp->meta_text[0] = 0;
-	}
-	return mp->meta_text;
-}
+const char *btfpack_meta(const struct btfpack_pack *pk) { return pk->meta_text ? pk->meta_text : ""; }
 
 /* Decode entry i by walking its block from the block's first entry. */
 static int decode_entry(const struct btfpack_pack *pk, size_t i, struct btfpack_entry *e)
 {
-	uint32_t b = (uint32_t)(i / BLOCK_ENTRIES);
+	uint32_t b = (uint32_t)(i / BTFPACK_INDEX_BLOCK_ENTRIES);
 	const uint8_t *end = pk->index.p + pk->index.len;
-	const uint8_t *p = pk->index.p + rd32(pk->index.p + 8 + 4 * (uint64_t)b);
+	const uint8_t *p = pk->index.p + block_offset(pk, b);
 	uint32_t keylen = 0;
-	for (size_t k = (size_t)b * BLOCK_ENTRIES; k <= i; k++) {
+	for (size_t k = (size_t)b * BTFPACK_INDEX_BLOCK_ENTRIES; k <= i; k++) {
 		uint32_t shared, slen, blob;
-		if (read_varint(&p, end, &shared) || read_varint(&p, end, &slen) || shared > keylen || slen > MAX_KEY - shared ||
+		if (pf_varint_read(&p, end, &shared) || pf_varint_read(&p, end, &slen) || shared > keylen || slen > BTFPACK_MAX_KEY_LEN - shared ||
 		    slen > (uint64_t)(end - p))
 			return BTFPACK_ERR_FORMAT;
 		memcpy(e->key + shared, p, slen);
 		keylen = shared + slen;
 		e->key[keylen] = 0;
 		p += slen;
-		if (read_varint(&p, end, &blob) || blob >= pk->nblobs)
+		if (pf_varint_read(&p, end, &blob) || blob >= pk->nblobs)
 			return BTFPACK_ERR_FORMAT;
 		e->blob_id = blob;
 	}
@@ -222,35 +243,35 @@ int btfpack_entry_at(const struct btfpack_pack *pk, size_t i, struct btfpack_ent
 
 int btfpack_source_at(const struct btfpack_pack *pk, size_t i, uint64_t *hash)
 {
-	if (i >= pk->kernels || pk->sources.len != pk->kernels * 8)
+	if (i >= pk->kernels || pk->sources.len != pk->kernels * BTFPACK_SOURCE_ENTRY_SIZE)
 		return BTFPACK_ERR_NOT_FOUND;
-	*hash = rd64(pk->sources.p + 8 * (uint64_t)i);
+	*hash = pf_rd64(pk->sources.p + BTFPACK_SOURCE_ENTRY_SIZE * (uint64_t)i);
 	return BTFPACK_OK;
 }
 
 int btfpack_find(const struct btfpack_pack *pk, const char *distro, const char *version, const char *arch,
 		 const char *kernel, size_t *index)
 {
-	char key[MAX_KEY + 2];
+	char key[BTFPACK_MAX_KEY_LEN + 2];
 	int n = snprintf(key, sizeof(key), "%s/%s/%s/%s", distro, version, arch, kernel);
-	if (n < 0 || n > MAX_KEY || !pk->kernels)
+	if (n < 0 || n > (int)BTFPACK_MAX_KEY_LEN || !pk->kernels)
 		return BTFPACK_ERR_NOT_FOUND;
 	struct btfpack_entry e;
 	/* last block whose first key <= key */
 	uint32_t lo = 0, hi = pk->blocks;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (decode_entry(pk, (size_t)mid * BLOCK_ENTRIES, &e))
+		if (decode_entry(pk, (size_t)mid * BTFPACK_INDEX_BLOCK_ENTRIES, &e))
 			return BTFPACK_ERR_FORMAT;
 		if (strcmp(e.key, key) <= 0)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	size_t first = (size_t)lo * BLOCK_ENTRIES, last = first + BLOCK_ENTRIES;
+	size_t first = (size_t)lo * BTFPACK_INDEX_BLOCK_ENTRIES, last = first + BTFPACK_INDEX_BLOCK_ENTRIES;
 	if (last > pk->kernels)
 		last = (size_t)pk->kernels;
-	for (size_t i = first; i < last; i++) { /* decode incrementally would be faster; blocks are 16 */
+	for (size_t i = first; i < last; i++) { /* decode incrementally would be faster; blocks are short */
 		if (decode_entry(pk, i, &e))
 			return BTFPACK_ERR_FORMAT;
 		int c = strcmp(e.key, key);
@@ -264,32 +285,32 @@ int btfpack_find(const struct btfpack_pack *pk, const char *distro, const char *
 	return BTFPACK_ERR_NOT_FOUND;
 }
 
-/* The table indexes of blob b (following delta bases, at most TT_MAX_DELTA_DEPTH deep);
+/* The table indexes of blob b (following delta bases, at most BTFPACK_MAX_DELTA_DEPTH deep);
  * *ids is malloc'd. */
 static int blob_ids(const struct btfpack_pack *pk, uint32_t b, int depth, uint32_t max_n, uint32_t **ids, uint32_t *n,
 		    int *be)
 {
 	if (b >= pk->nblobs)
 		return BTFPACK_ERR_FORMAT;
-	const uint8_t *t = pk->blob_table.p + (uint64_t)b * 24;
-	uint64_t off = rd64(t), len = rd32(t + 8);
-	if (off > pk->blobs.len || len > pk->blobs.len - off || len < 2)
+	const uint8_t *t = blob_entry(pk, b);
+	uint64_t off = pf_rd64(t + BTFPACK_BE_LIST_OFFSET), len = pf_rd32(t + BTFPACK_BE_LIST_LEN);
+	if (off > pk->blobs.len || len > pk->blobs.len - off || len < BTFPACK_LIST_MIN_LEN)
 		return BTFPACK_ERR_FORMAT;
 	const uint8_t *p = pk->blobs.p + off, *end = p + len;
 	uint8_t flags = *p++;
 	uint32_t *base = NULL, bn = 0, base_id, count;
 	int base_be, rc = BTFPACK_ERR_FORMAT;
-	*be = flags & TT_LIST_BIG_ENDIAN;
+	*be = flags & BTFPACK_LIST_BIG_ENDIAN;
 	*ids = NULL;
-	if (flags & TT_LIST_DELTA) {
-		if (read_varint(&p, end, &base_id) || base_id == b || depth >= TT_MAX_DELTA_DEPTH)
+	if (flags & BTFPACK_LIST_DELTA) {
+		if (pf_varint_read(&p, end, &base_id) || base_id == b || depth >= BTFPACK_MAX_DELTA_DEPTH)
 			return BTFPACK_ERR_FORMAT;
 		rc = blob_ids(pk, base_id, depth + 1, max_n, &base, &bn, &base_be);
 		if (rc)
 			return rc;
 		rc = BTFPACK_ERR_FORMAT;
 	}
-	if (read_varint(&p, end, &count) || count > max_n)
+	if (pf_varint_read(&p, end, &count) || count > max_n)
 		goto out;
 	uint32_t *out = malloc(sizeof(uint32_t) * ((size_t)count + 1));
 	if (!out) {
@@ -297,14 +318,14 @@ static int blob_ids(const struct btfpack_pack *pk, uint32_t b, int depth, uint32
 		goto out;
 	}
 	uint32_t have = 0, cursor = 0;
-	if (!(flags & TT_LIST_DELTA)) {
+	if (!(flags & BTFPACK_LIST_DELTA)) {
 		for (; have < count; have++)
-			if (read_varint(&p, end, &out[have]))
+			if (pf_varint_read(&p, end, &out[have]))
 				goto bad;
 	} else {
 		while (have < count) { /* (skip, copy, insert) triplets over the base list */
 			uint32_t skip, copy, ins;
-			if (read_varint(&p, end, &skip) || read_varint(&p, end, &copy) || read_varint(&p, end, &ins) ||
+			if (pf_varint_read(&p, end, &skip) || pf_varint_read(&p, end, &copy) || pf_varint_read(&p, end, &ins) ||
 			    skip > bn - cursor || copy > bn - cursor - skip || copy > count - have || ins > count - have - copy ||
 			    (!copy && !ins))
 				goto bad;
@@ -313,7 +334,7 @@ static int blob_ids(const struct btfpack_pack *pk, uint32_t b, int depth, uint32
 			cursor += copy;
 			have += copy;
 			for (uint32_t k = 0; k < ins; k++)
-				if (read_varint(&p, end, &out[have++]))
+				if (pf_varint_read(&p, end, &out[have++]))
 					goto bad;
 		}
 	}
@@ -334,21 +355,17 @@ int btfpack_get_btf(const struct btfpack_pack *pk, size_t i, void **data, size_t
 	int rc = btfpack_entry_at(pk, i, &e);
 	if (rc)
 		return fail(err, el, rc, rc == BTFPACK_ERR_NOT_FOUND ? "no entry %zu" : "corrupt index", i);
-	const uint8_t *t = pk->blob_table.p + (uint64_t)e.blob_id * 24;
-	uint64_t rlen = rd32(t + 12), sum = rd64(t + 16);
-	if (rlen > pk->max_raw || rlen < 24)
+	const uint8_t *t = blob_entry(pk, e.blob_id);
+	uint64_t rlen = pf_rd32(t + BTFPACK_BE_RAW_LEN), sum = pf_rd64(t + BTFPACK_BE_CHECKSUM);
+	if (rlen > pk->max_raw || rlen < BTFPACK_BTF_HEADER_SIZE)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt blob table entry %u", e.blob_id);
-	struct btfpack_pack *mp = (struct btfpack_pack *)pk;
-	if (!mp->table_loaded) {
-		char terr[128];
-		rc = tt_load(pk->types.p, pk->types.len, &mp->table, terr, sizeof(terr));
-		if (rc)
-			return fail(err, el, rc, "%s", terr);
-		mp->table_loaded = 1;
-	}
+	if (pk->table_rc)
+		return fail(err, el, pk->table_rc, "%s", pk->table_err);
 	uint32_t *ids = NULL, n = 0;
 	int be = 0;
-	rc = blob_ids(pk, e.blob_id, 0, (uint32_t)(rlen / 12), &ids, &n, &be);
+	/* a BTF of rlen bytes has at most this many types (each at least a struct btf_type) */
+	uint32_t max_types = (uint32_t)(rlen / (BTFPACK_BTF_TYPE_WORDS * sizeof(uint32_t)));
+	rc = blob_ids(pk, e.blob_id, 0, max_types, &ids, &n, &be);
 	void *out = NULL;
 	if (!rc)
 		rc = tt_assemble(&pk->table, ids, n, be, (uint32_t)rlen, &out);

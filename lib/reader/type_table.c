@@ -8,86 +8,137 @@
 #include <zstd.h>
 
 #include "btfpack/reader.h"
+#include "pack_format.h"
 #include "reader_internal.h"
 
-#define MAX_TABLE (16u << 20)
-
-static void wr32(uint8_t *p, uint32_t v, int be)
+/* A u16 / u32 of the rebuilt BTF, in its byte order. */
+static void btf_wr(uint8_t *p, uint32_t v, int bytes, int be)
 {
-	for (int i = 0; i < 4; i++)
-		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+	for (int i = 0; i < bytes; i++)
+		p[be ? bytes - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
+static void btf_wr16(uint8_t *p, uint16_t v, int be) { btf_wr(p, v, 2, be); }
+static void btf_wr32(uint8_t *p, uint32_t v, int be) { btf_wr(p, v, 4, be); }
+
+/* Word w of the records (little-endian in the table). */
+static uint32_t table_word(const struct tt_table *t, uint64_t w) { return pf_rd32(t->words + BTFPACK_TT_WORD_SIZE * w); }
 
 uint32_t tt_record_words(uint32_t kind, uint32_t vlen)
 {
 	switch (kind) {
-	case 1: case 14: case 17: return 4;               /* int, var, decl_tag */
-	case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18: return 3;
-	case 3: return 6;                                   /* array */
-	case 4: case 5: case 15: case 19: return 3 + 3 * vlen; /* struct, union, datasec, enum64 */
-	case 6: case 13: return 3 + 2 * vlen;               /* enum, func_proto */
-	default: return 0;
+	case BTFPACK_BTF_KIND_INT:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_INT_WORDS;
+	case BTFPACK_BTF_KIND_VAR:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_VAR_WORDS;
+	case BTFPACK_BTF_KIND_DECL_TAG:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_DECL_TAG_WORDS;
+	case BTFPACK_BTF_KIND_PTR:
+	case BTFPACK_BTF_KIND_FWD:
+	case BTFPACK_BTF_KIND_TYPEDEF:
+	case BTFPACK_BTF_KIND_VOLATILE:
+	case BTFPACK_BTF_KIND_CONST:
+	case BTFPACK_BTF_KIND_RESTRICT:
+	case BTFPACK_BTF_KIND_FUNC:
+	case BTFPACK_BTF_KIND_FLOAT:
+	case BTFPACK_BTF_KIND_TYPE_TAG:
+		return BTFPACK_BTF_TYPE_WORDS;
+	case BTFPACK_BTF_KIND_ARRAY:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_ARRAY_WORDS;
+	case BTFPACK_BTF_KIND_STRUCT:
+	case BTFPACK_BTF_KIND_UNION:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_MEMBER_WORDS * vlen;
+	case BTFPACK_BTF_KIND_ENUM:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_ENUM_WORDS * vlen;
+	case BTFPACK_BTF_KIND_FUNC_PROTO:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_PARAM_WORDS * vlen;
+	case BTFPACK_BTF_KIND_DATASEC:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_VAR_SECINFO_WORDS * vlen;
+	case BTFPACK_BTF_KIND_ENUM64:
+		return BTFPACK_BTF_TYPE_WORDS + BTFPACK_BTF_ENUM64_WORDS * vlen;
+	default:
+		return 0;
 	}
 }
 
+/* Word w of a record: struct btf_type's name_off, info and size/type, then the kind's
+ * trailing data, whose words repeat per member (k: the word within the trailing data). */
 static inline enum tt_role role_of(uint32_t kind, uint32_t w)
 {
-	if (w == 0)
+	if (w == BTFPACK_BTF_W_NAME)
 		return TT_NAME;
-	if (w == 1)
+	if (w == BTFPACK_BTF_W_INFO)
 		return TT_DATA;
-	if (w == 2) {
+	if (w == BTFPACK_BTF_W_SIZE_TYPE) { /* a type for these kinds; a size (or 0) for the others */
 		switch (kind) {
-		case 2: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 17: case 18: return TT_REF;
-		default: return TT_DATA;
+		case BTFPACK_BTF_KIND_PTR:
+		case BTFPACK_BTF_KIND_TYPEDEF:
+		case BTFPACK_BTF_KIND_VOLATILE:
+		case BTFPACK_BTF_KIND_CONST:
+		case BTFPACK_BTF_KIND_RESTRICT:
+		case BTFPACK_BTF_KIND_FUNC:
+		case BTFPACK_BTF_KIND_FUNC_PROTO: /* the return type */
+		case BTFPACK_BTF_KIND_VAR:
+		case BTFPACK_BTF_KIND_DECL_TAG:
+		case BTFPACK_BTF_KIND_TYPE_TAG:
+			return TT_REF;
+		default:
+			return TT_DATA;
 		}
 	}
-	uint32_t k = w - 3;
+	uint32_t k = w - BTFPACK_BTF_TYPE_WORDS;
 	switch (kind) {
-	case 3: return k < 2 ? TT_REF : TT_DATA;               /* elem, index, nelems */
-	case 4: case 5: return k % 3 == 0 ? TT_NAME : k % 3 == 1 ? TT_REF : TT_DATA;
-	case 6: return k % 2 == 0 ? TT_NAME : TT_DATA;
-	case 13: return k % 2 == 0 ? TT_NAME : TT_REF;
-	case 15: return k % 3 == 0 ? TT_REF : TT_DATA;
-	case 19: return k % 3 == 0 ? TT_NAME : TT_DATA;
-	default: return TT_DATA;
+	case BTFPACK_BTF_KIND_ARRAY: /* type, index_type, nelems */
+		return k < 2 ? TT_REF : TT_DATA;
+	case BTFPACK_BTF_KIND_STRUCT: /* per member: name_off, type, offset */
+	case BTFPACK_BTF_KIND_UNION:
+		k %= BTFPACK_BTF_MEMBER_WORDS;
+		return k == 0 ? TT_NAME : k == 1 ? TT_REF : TT_DATA;
+	case BTFPACK_BTF_KIND_ENUM: /* per value: name_off, val */
+		return k % BTFPACK_BTF_ENUM_WORDS == 0 ? TT_NAME : TT_DATA;
+	case BTFPACK_BTF_KIND_FUNC_PROTO: /* per parameter: name_off, type */
+		return k % BTFPACK_BTF_PARAM_WORDS == 0 ? TT_NAME : TT_REF;
+	case BTFPACK_BTF_KIND_DATASEC: /* per variable: type, offset, size */
+		return k % BTFPACK_BTF_VAR_SECINFO_WORDS == 0 ? TT_REF : TT_DATA;
+	case BTFPACK_BTF_KIND_ENUM64: /* per value: name_off, val_lo32, val_hi32 */
+		return k % BTFPACK_BTF_ENUM64_WORDS == 0 ? TT_NAME : TT_DATA;
+	default: /* INT, VAR, DECL_TAG: one data word */
+		return TT_DATA;
 	}
 }
 
 enum tt_role tt_word_role(uint32_t kind, uint32_t w) { return role_of(kind, w); }
 
-int tt_decompress(void *dst, size_t dst_len, const void *src, size_t src_len)
+int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, size_t src_len)
 {
-	/* one decompression context per thread, kept: creating one costs more than decompressing */
-	static __thread ZSTD_DCtx *dctx;
-	if (!dctx)
-		dctx = ZSTD_createDCtx();
-	size_t got = dctx ? ZSTD_decompressDCtx(dctx, dst, dst_len, src, src_len) : (size_t)-1;
+	size_t got = ZSTD_decompressDCtx(dctx, dst, dst_len, src, src_len);
 	return ZSTD_isError(got) || got != dst_len ? -1 : 0;
 }
 
-int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
+int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
 {
 	memset(t, 0, sizeof(*t));
-	if (len < 8)
+	if (len < BTFPACK_Z_FRAME)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table");
-	uint64_t raw = rd32(sec) | (uint64_t)rd32(sec + 4) << 32;
+	uint64_t raw = pf_rd64(sec + BTFPACK_Z_RAW_SIZE);
+	const uint8_t *frame = sec + BTFPACK_Z_FRAME;
+	uint64_t frame_len = len - BTFPACK_Z_FRAME;
 	/* the size must be what the frame says, and plausible for its compressed size */
-	unsigned long long fsz = ZSTD_getFrameContentSize(sec + 8, len - 8);
-	if (raw < 8 || raw > MAX_TABLE || fsz != raw || raw > 1024 * (len - 8) + 4096)
+	unsigned long long fsz = ZSTD_getFrameContentSize(frame, frame_len);
+	if (raw < BTFPACK_TT_LENGTHS || raw > BTFPACK_MAX_TYPE_TABLE || fsz != raw ||
+	    raw > BTFPACK_Z_MAX_RATIO * frame_len + BTFPACK_Z_RATIO_SLACK)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table size");
 	t->raw = malloc(raw);
 	if (!t->raw)
 		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	if (tt_decompress(t->raw, raw, sec + 8, len - 8)) {
+	if (tt_decompress(dctx, t->raw, raw, frame, frame_len)) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "type table does not decompress");
 	}
 	const uint8_t *p = t->raw, *end = t->raw + raw;
-	t->ntypes = rd32(p);
-	t->nstrings = rd32(p + 4);
-	p += 8;
-	if (4 * ((uint64_t)t->ntypes + t->nstrings) > (uint64_t)(end - p)) {
+	t->ntypes = pf_rd32(p + BTFPACK_TT_TYPE_COUNT);
+	t->nstrings = pf_rd32(p + BTFPACK_TT_STRING_COUNT);
+	p += BTFPACK_TT_LENGTHS;
+	if (BTFPACK_TT_LENGTH_SIZE * ((uint64_t)t->ntypes + t->nstrings) > (uint64_t)(end - p)) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table counts");
 	}
@@ -100,8 +151,8 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 	}
 	uint64_t sum = 0;
 	t->type_off[0] = 0;
-	for (uint32_t i = 0; i < t->ntypes; i++, p += 4) {
-		sum += rd32(p);
+	for (uint32_t i = 0; i < t->ntypes; i++, p += BTFPACK_TT_LENGTH_SIZE) {
+		sum += pf_rd32(p);
 		if (sum > raw)
 			break;
 		t->type_off[i + 1] = (uint32_t)sum;
@@ -109,15 +160,15 @@ int tt_load(const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, siz
 	t->nwords = sum;
 	sum = 0;
 	t->str_off[0] = 0;
-	for (uint32_t i = 0; i < t->nstrings && t->nwords <= raw; i++, p += 4) {
-		sum += rd32(p);
+	for (uint32_t i = 0; i < t->nstrings && t->nwords <= raw; i++, p += BTFPACK_TT_LENGTH_SIZE) {
+		sum += pf_rd32(p);
 		if (sum > raw)
 			break;
 		t->str_off[i + 1] = (uint32_t)sum;
 	}
 	t->nchars = sum;
 	if (t->nwords > raw || t->nchars > (uint64_t)(end - p) ||
-	    (uint64_t)(end - p) - t->nchars != 4 * t->nwords) {
+	    (uint64_t)(end - p) - t->nchars != BTFPACK_TT_WORD_SIZE * t->nwords) {
 		tt_free(t);
 		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table lengths");
 	}
@@ -137,7 +188,7 @@ void tt_free(struct tt_table *t)
 
 int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int be, uint32_t raw_len, void **out)
 {
-	if (raw_len < 24)
+	if (raw_len < BTFPACK_BTF_HEADER_SIZE)
 		return BTFPACK_ERR_FORMAT;
 	uint32_t *local_of = calloc((size_t)t->ntypes + 1, sizeof(uint32_t)); /* table index+1 -> local id */
 	uint32_t *str_at = calloc((size_t)t->nstrings + 1, sizeof(uint32_t)); /* string index+1 -> offset */
@@ -153,27 +204,28 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 		if (!local_of[ids[i] + 1])
 			local_of[ids[i] + 1] = i + 1;
 	}
-	/* types: from offset 24; strings follow, starting with "" */
+	/* types right after the header; strings follow, starting with "" */
 	uint64_t tlen = 0;
 	for (uint32_t i = 0; i < n; i++) { /* each record used: in bounds, sized as its kind says */
 		uint32_t a = t->type_off[ids[i]], b = t->type_off[ids[i] + 1];
-		if (b < a || b > t->nwords || b - a < 3)
+		if (b < a || b > t->nwords || b - a < BTFPACK_BTF_TYPE_WORDS)
 			goto out;
-		uint32_t info = rd32(t->words + 4 * ((uint64_t)a + 1));
-		if (tt_record_words((info >> 24) & 0x1f, info & 0xffff) != b - a)
+		uint32_t info = table_word(t, (uint64_t)a + BTFPACK_BTF_W_INFO);
+		if (tt_record_words(BTFPACK_BTF_INFO_KIND(info), BTFPACK_BTF_INFO_VLEN(info)) != b - a)
 			goto out;
-		tlen += 4ull * (b - a);
+		tlen += (uint64_t)sizeof(uint32_t) * (b - a);
 	}
-	if (24 + tlen + 1 > raw_len)
+	const uint64_t str_start = BTFPACK_BTF_HEADER_SIZE + tlen;
+	if (str_start + 1 > raw_len)
 		goto out;
-	uint64_t sp = 24 + tlen;
+	uint64_t sp = str_start;
 	o[sp++] = 0;
-	uint8_t *tp = o + 24;
+	uint8_t *tp = o + BTFPACK_BTF_HEADER_SIZE;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t a = t->type_off[ids[i]], b = t->type_off[ids[i] + 1];
-		uint32_t kind = (rd32(t->words + 4 * ((uint64_t)a + 1)) >> 24) & 0x1f;
-		for (uint32_t w = 0; w < b - a; w++, tp += 4) {
-			uint32_t v = rd32(t->words + 4 * ((uint64_t)a + w));
+		uint32_t kind = BTFPACK_BTF_INFO_KIND(table_word(t, (uint64_t)a + BTFPACK_BTF_W_INFO));
+		for (uint32_t w = 0; w < b - a; w++, tp += sizeof(uint32_t)) {
+			uint32_t v = table_word(t, (uint64_t)a + w);
 			switch (role_of(kind, w)) {
 			case TT_NAME:
 				if (v) {
@@ -182,9 +234,9 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 					if (!str_at[v]) { /* first use: check and append the string */
 						uint32_t sa = t->str_off[v - 1], sb = t->str_off[v];
 						if (sb < sa || sb > t->nchars || memchr(t->chars + sa, 0, sb - sa) ||
-						    sp - 24 - tlen > UINT32_MAX || sb - sa + 1 > raw_len - sp)
+						    sp - str_start > UINT32_MAX || sb - sa + 1 > raw_len - sp)
 							goto out;
-						str_at[v] = (uint32_t)(sp - 24 - tlen);
+						str_at[v] = (uint32_t)(sp - str_start);
 						memcpy(o + sp, t->chars + sa, sb - sa);
 						sp += sb - sa;
 						o[sp++] = 0;
@@ -202,21 +254,20 @@ int tt_assemble(const struct tt_table *t, const uint32_t *ids, uint32_t n, int b
 			default:
 				break;
 			}
-			wr32(tp, v, be);
+			btf_wr32(tp, v, be);
 		}
 	}
 	if (sp != raw_len)
 		goto out;
-	/* header: magic, version 1, flags 0, hdr_len 24, type_off 0, type_len, str_off, str_len */
-	o[be ? 0 : 1] = 0xeb;
-	o[be ? 1 : 0] = 0x9f;
-	o[2] = 1;
-	o[3] = 0;
-	wr32(o + 4, 24, be);
-	wr32(o + 8, 0, be);
-	wr32(o + 12, (uint32_t)tlen, be);
-	wr32(o + 16, (uint32_t)tlen, be);
-	wr32(o + 20, (uint32_t)(sp - 24 - tlen), be);
+	/* struct btf_header: types at 0 and strings right after them (offsets from its end) */
+	btf_wr16(o + BTFPACK_BTF_HDR_MAGIC, BTFPACK_BTF_MAGIC, be);
+	o[BTFPACK_BTF_HDR_VERSION] = BTFPACK_BTF_VERSION;
+	o[BTFPACK_BTF_HDR_FLAGS] = 0;
+	btf_wr32(o + BTFPACK_BTF_HDR_LEN, BTFPACK_BTF_HEADER_SIZE, be);
+	btf_wr32(o + BTFPACK_BTF_HDR_TYPE_OFF, 0, be);
+	btf_wr32(o + BTFPACK_BTF_HDR_TYPE_LEN, (uint32_t)tlen, be);
+	btf_wr32(o + BTFPACK_BTF_HDR_STR_OFF, (uint32_t)tlen, be);
+	btf_wr32(o + BTFPACK_BTF_HDR_STR_LEN, (uint32_t)(sp - str_start), be);
 	*out = o;
 	o = NULL;
 	rc = BTFPACK_OK;

@@ -45,18 +45,16 @@ import glob
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir, os.pardir, "scripts"))
+import proc_group  # noqa: E402  (scripts/proc_group.py: children killed with their process group)
+
 ARGS = None
-_procs = set()
-_procs_lock = threading.Lock()
-_stopping = threading.Event()
 
 
 # ---------------------------------------------------------------------------- running tools
@@ -84,44 +82,17 @@ class Run:
 def run(cmd):
     """Run cmd with the per-check timeout; never raises for the command's own failures."""
     cmd = [str(c) for c in cmd]
-    if _stopping.is_set():
+    if proc_group.stopping.is_set():
         return Run(cmd, -1, "", "interrupted", 0.0)
     t0 = time.monotonic()
     try:
         # own process group: a timeout or a signal kills the tool with all its children
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             errors="replace", stdin=subprocess.DEVNULL, start_new_session=True)
+        p = proc_group.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             errors="replace", stdin=subprocess.DEVNULL)
     except OSError as e:
         return Run(cmd, 127, "", f"cannot run {cmd[0]}: {e}", 0.0)
-    with _procs_lock:
-        _procs.add(p)
-    try:
-        out, err = p.communicate(timeout=ARGS.timeout)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        kill(p)
-        out, err = p.communicate()
-        rc = None
-    finally:
-        with _procs_lock:
-            _procs.discard(p)
-    return Run(cmd, rc, out, err, time.monotonic() - t0)
-
-
-def kill(p):
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except OSError:
-        pass
-
-
-def on_signal(signum, _frame):
-    """ctest timeout / Ctrl-C: stop children, then unwind so temporary files are removed"""
-    _stopping.set()
-    with _procs_lock:
-        for p in list(_procs):
-            kill(p)
-    raise SystemExit(128 + signum)
+    out, err, timed_out = proc_group.communicate(p, ARGS.timeout)
+    return Run(cmd, None if timed_out else p.returncode, out, err, time.monotonic() - t0)
 
 
 # ---------------------------------------------------------------------------- outcome lines
@@ -451,8 +422,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="show every diff line and note")
     ARGS = ap.parse_args()
     ARGS.tool = "oracle" if ARGS.check == "libbpf" else "btfpack"
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    proc_group.handle_signals()  # ctest timeout / Ctrl-C: children killed, temporary files removed
 
     problems = []
     if not os.access(ARGS.btfpack, os.X_OK):

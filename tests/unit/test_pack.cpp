@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <bpf/btf.h>
@@ -34,13 +35,22 @@ std::vector<uint8_t> fake_btf(int variant) {
     return out;
 }
 
+// Kernel i of sample_pack (its BTF: fake_btf(i % 5)).
+KernelKey sample_key(int i) {
+    return {i % 2 ? "ubuntu" : "debian", std::to_string(10 + i % 3), i % 4 ? "x86_64" : "arm64",
+            "5." + std::to_string(i) + ".0-" + std::to_string(i * 3) + "-generic"};
+}
+
+// The index of kernel i of sample_pack in p, or BTFPACK_ERR_*.
+int find_sample(const struct btfpack_pack* p, int i, size_t* idx) {
+    KernelKey k = sample_key(i);
+    return btfpack_find(p, k.distro.c_str(), k.version.c_str(), k.arch.c_str(), k.kernel.c_str(), idx);
+}
+
 std::vector<uint8_t> sample_pack(PackStats* stats = nullptr) {
     PackWriter w;
     // 40 kernels, 5 distinct BTFs: enough for several index blocks and a trained dictionary
-    for (int i = 0; i < 40; i++)
-        w.add_kernel({i % 2 ? "ubuntu" : "debian", std::to_string(10 + i % 3), i % 4 ? "x86_64" : "arm64",
-                      "5." + std::to_string(i) + ".0-" + std::to_string(i * 3) + "-generic"},
-                     fake_btf(i % 5), 77 + i);
+    for (int i = 0; i < 40; i++) w.add_kernel(sample_key(i), fake_btf(i % 5), 77 + i);
     w.add_meta("btfpack_version", "test");
     return w.serialize(stats);
 }
@@ -80,10 +90,8 @@ TEST_CASE("pack round trip: every kernel found, identical BTFs stored once", "[p
     CHECK(btfpack_blob_count(o.p) == 5);
     CHECK(std::string(btfpack_meta(o.p)).find("btfpack_version=test") != std::string::npos);
     for (int i = 0; i < 40; i++) {
-        std::string distro = i % 2 ? "ubuntu" : "debian", ver = std::to_string(10 + i % 3);
-        std::string arch = i % 4 ? "x86_64" : "arm64", kernel = "5." + std::to_string(i) + ".0-" + std::to_string(i * 3) + "-generic";
         size_t idx;
-        REQUIRE(btfpack_find(o.p, distro.c_str(), ver.c_str(), arch.c_str(), kernel.c_str(), &idx) == BTFPACK_OK);
+        REQUIRE(find_sample(o.p, i, &idx) == BTFPACK_OK);
         void* d;
         size_t n;
         REQUIRE(btfpack_get_btf(o.p, idx, &d, &n, nullptr, 0) == BTFPACK_OK);
@@ -126,27 +134,28 @@ TEST_CASE("every flipped byte is caught by a checksum or a bounds check", "[pack
 // so the structural checks themselves are exercised.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "reader/pack_format.h"
 namespace {
 void fix_checksums(std::vector<uint8_t>& b) {
-    auto rd32 = [&](size_t o) { uint32_t v; std::memcpy(&v, &b[o], 4); return v; };
-    auto rd64 = [&](size_t o) { uint64_t v; std::memcpy(&v, &b[o], 8); return v; };
-    auto wr64 = [&](size_t o, uint64_t v) { std::memcpy(&b[o], &v, 8); };
-    uint32_t nsec = rd32(24);
-    uint64_t st = rd64(32);
-    if (nsec <= 16 && st + 32ull * nsec <= b.size())
+    uint32_t nsec = pf_rd32(&b[BTFPACK_HDR_SECTION_COUNT]);
+    uint64_t st = pf_rd64(&b[BTFPACK_HDR_SECTION_TABLE]);
+    if (nsec <= BTFPACK_MAX_SECTIONS && st + uint64_t(BTFPACK_SECTION_ENTRY_SIZE) * nsec <= b.size())
         for (uint32_t s = 0; s < nsec; s++) {
-            uint64_t off = rd64(st + 32 * s + 8), len = rd64(st + 32 * s + 16);
-            if (off <= b.size() && len <= b.size() - off) wr64(st + 32 * s + 24, XXH3_64bits(&b[off], len));
+            uint8_t* e = &b[st + BTFPACK_SECTION_ENTRY_SIZE * s];
+            uint64_t off = pf_rd64(e + BTFPACK_SE_OFFSET), len = pf_rd64(e + BTFPACK_SE_LENGTH);
+            if (off <= b.size() && len <= b.size() - off) pf_wr64(e + BTFPACK_SE_CHECKSUM, XXH3_64bits(&b[off], len));
         }
-    wr64(56, XXH3_64bits(b.data(), 56));
-    wr64(b.size() - 16, XXH3_64bits(b.data(), b.size() - 16));
+    pf_wr64(&b[BTFPACK_HDR_CHECKSUM], XXH3_64bits(b.data(), BTFPACK_HDR_CHECKSUM));
+    size_t footer = b.size() - BTFPACK_FOOTER_SIZE;
+    pf_wr64(&b[footer + BTFPACK_FT_CHECKSUM], XXH3_64bits(b.data(), footer));
 }
 }  // namespace
 
 TEST_CASE("crafted corruption with valid checksums never crashes", "[pack][corrupt]") {
     auto bytes = sample_pack();
     size_t opened = 0, rejected = 0;
-    for (size_t i = 0; i + 16 < bytes.size(); i++) {
+    for (size_t i = 0; i + BTFPACK_FOOTER_SIZE < bytes.size(); i++) {
         for (uint8_t v : {uint8_t(0x00), uint8_t(0xff), uint8_t(bytes[i] ^ 0x01), uint8_t(bytes[i] + 0x80)}) {
             auto c = bytes;
             if (c[i] == v) continue;
@@ -174,7 +183,7 @@ TEST_CASE("reader rejects wrong magic, version and empty input with a message", 
     }
     {
         auto c = bytes;
-        c[8] = 2;
+        pf_wr16(&c[BTFPACK_HDR_VERSION_MAJOR], BTFPACK_VERSION_MAJOR + 1);
         fix_checksums(c);
         Opened o(c);
         CHECK(o.rc == BTFPACK_ERR_FORMAT);
@@ -184,4 +193,63 @@ TEST_CASE("reader rejects wrong magic, version and empty input with a message", 
     char err[256];
     CHECK(btfpack_open_file("/nonexistent/x.pack", &p, err, sizeof(err)) == BTFPACK_ERR_IO);
     CHECK(std::string(err).find("/nonexistent/x.pack") != std::string::npos);
+}
+
+TEST_CASE("a type table that does not load: the pack opens and lists, btfpack_get_btf says why", "[pack][corrupt]") {
+    auto c = sample_pack();
+    uint64_t st = pf_rd64(&c[BTFPACK_HDR_SECTION_TABLE]);
+    bool found = false;
+    for (uint32_t s = 0; s < pf_rd32(&c[BTFPACK_HDR_SECTION_COUNT]); s++) {
+        const uint8_t* e = &c[st + BTFPACK_SECTION_ENTRY_SIZE * s];
+        if (pf_rd32(e + BTFPACK_SE_TYPE) != BTFPACK_SECTION_TYPES) continue;
+        pf_wr64(&c[pf_rd64(e + BTFPACK_SE_OFFSET) + BTFPACK_Z_RAW_SIZE], 1);  // not the frame's size
+        found = true;
+    }
+    REQUIRE(found);
+    fix_checksums(c);
+    Opened o(c);
+    REQUIRE(o.rc == BTFPACK_OK);
+    CHECK(btfpack_count(o.p) == 40);
+    size_t idx;
+    REQUIRE(find_sample(o.p, 0, &idx) == BTFPACK_OK);
+    void* d = nullptr;
+    size_t n = 0;
+    char err[256] = "";
+    CHECK(btfpack_get_btf(o.p, idx, &d, &n, err, sizeof(err)) == BTFPACK_ERR_FORMAT);
+    CHECK(std::string(err).find("type table") != std::string::npos);
+}
+
+// The threading contract of reader.h: after open, a handle is read-only, so many threads may
+// use one handle at once, and the reader keeps nothing per thread (threads that come and go
+// leave no allocation behind: LeakSanitizer checks that in the ASan build).
+TEST_CASE("one pack handle, many threads at once", "[pack][threads]") {
+    auto bytes = sample_pack();
+    Opened o(bytes);
+    REQUIRE(o.rc == BTFPACK_OK);
+    std::vector<std::vector<uint8_t>> want;
+    for (int v = 0; v < 5; v++) want.push_back(fake_btf(v));
+    auto work = [&](int rounds) {
+        size_t bad = 0;
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < 40; i++) {
+                size_t idx;
+                void* d;
+                size_t n;
+                if (find_sample(o.p, i, &idx) != BTFPACK_OK ||
+                    btfpack_get_btf(o.p, idx, &d, &n, nullptr, 0) != BTFPACK_OK) {
+                    bad++;
+                    continue;
+                }
+                if (std::vector<uint8_t>(static_cast<uint8_t*>(d), static_cast<uint8_t*>(d) + n) != want[size_t(i % 5)]) bad++;
+                free(d);
+                if (std::string(btfpack_meta(o.p)).find("btfpack_version=test") == std::string::npos) bad++;
+            }
+        return bad;
+    };
+    std::vector<size_t> bad(8);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < bad.size(); t++) threads.emplace_back([&, t] { bad[t] = work(20); });
+    for (auto& t : threads) t.join();
+    for (int k = 0; k < 4; k++) std::thread([&] { bad[0] += work(1); }).join();  // one after another
+    for (size_t b : bad) CHECK(b == 0);
 }

@@ -12,6 +12,19 @@
 
 namespace btfpack {
 
+// One BPF object of a build (or verify): "obj.o" serves every arch, "ARCH=obj.o" the kernels
+// of that arch only (ARCH as in the archive: x86_64, arm64, s390x). A '=' counts only before
+// any '/', so a path with '=' in a directory name is a plain path.
+struct ObjectSpec {
+    static constexpr const char* kAnyArch = "*";
+    std::string arch = kAnyArch;  // kAnyArch: every arch
+    std::string path;
+};
+ObjectSpec parse_object_spec(const std::string& spec);
+// The objects (indexes into objects, in their order) that serve the kernels of arch: the ones
+// given for that arch if there is any, else the ones for every arch; empty if neither.
+std::vector<size_t> objects_for_arch(const std::vector<ObjectSpec>& objects, const std::string& arch);
+
 struct BuildOptions {
     std::string archive;                   // archive root
     std::vector<std::string> objects;      // "obj.o" (every arch) or "ARCH=obj.o"

@@ -2,6 +2,13 @@
  * C API, usable from C and C++; depends only on libzstd and libc. Every offset, length and
  * count in the pack is bounds-checked; a corrupt pack gives an error, never a crash.
  *
+ * Threads: btfpack_open_* does all the decompressing (the metadata and the shared type table)
+ * and the handle never changes after it. So the functions taking a const handle may be called
+ * on the same handle from any number of threads at once, with no locking; only btfpack_close
+ * must not run while another call on that handle does. The reader keeps no global or
+ * per-thread state: everything it allocates belongs to a handle (freed by btfpack_close) or is
+ * returned to the caller (btfpack_get_btf's buffer).
+ *
  * Typical use:
  *   struct btfpack_pack *p; char err[256];
  *   if (btfpack_open_file("btfs.pack", &p, err, sizeof(err))) { fprintf(stderr, "%s\n", err); ... }
@@ -34,16 +41,17 @@ enum btfpack_status {
 
 struct btfpack_pack;
 
-/* One index entry, as stored (pointers are valid until the next call with the same entry). */
+/* One index entry, copied out of the pack: the struct holds its own bytes (no pointers). */
 struct btfpack_entry {
 	char key[512];      /* "distro/version/arch/kernel-release" */
 	uint32_t blob_id;   /* entries with equal blob_id share one BTF */
 };
 
-/* Open a pack from a file (mmap) or from memory (not copied: it must outlive the pack).
- * Validates header, section table, footer and the whole-file checksum up front. A pack handle
- * may be used by one thread at a time (btfpack_get_btf reuses its decompression state).
- * On error returns a btfpack_status and, if err is not NULL, a message naming the problem. */
+/* Open a pack from a file (mmap) or from memory (not copied: it must stay unchanged until
+ * btfpack_close). Validates header, section table, footer and the whole-file checksum up
+ * front, and decompresses the metadata and the type table (a type table that does not load is
+ * reported by btfpack_get_btf; listing and lookup still work). On error returns a
+ * btfpack_status and, if err is not NULL, a message naming the problem. */
 int btfpack_open_file(const char *path, struct btfpack_pack **out, char *err, size_t err_len);
 int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out, char *err, size_t err_len);
 void btfpack_close(struct btfpack_pack *pack);
@@ -51,7 +59,8 @@ void btfpack_close(struct btfpack_pack *pack);
 /* Number of kernels, and of distinct BTF blobs. */
 size_t btfpack_count(const struct btfpack_pack *pack);
 size_t btfpack_blob_count(const struct btfpack_pack *pack);
-/* The META text (key=value lines), NUL-terminated, owned by the pack ("" if unreadable). */
+/* The META text (key=value lines), NUL-terminated, owned by the pack until btfpack_close
+ * ("" if unreadable). */
 const char *btfpack_meta(const struct btfpack_pack *pack);
 
 /* Entry i (0 <= i < count), in key order. */
@@ -61,7 +70,8 @@ int btfpack_find(const struct btfpack_pack *pack, const char *distro, const char
 		 const char *arch, const char *kernel, size_t *index);
 /* XXH3-64 of the archive file entry i was built from, for incremental builds. */
 int btfpack_source_at(const struct btfpack_pack *pack, size_t i, uint64_t *hash);
-/* Decompress entry i's BTF into a malloc'd buffer (caller frees), checking its checksum. */
+/* Rebuild entry i's raw BTF from the type table into a malloc'd buffer (caller frees),
+ * checking its checksum. */
 int btfpack_get_btf(const struct btfpack_pack *pack, size_t i, void **data, size_t *size,
 		    char *err, size_t err_len);
 
