@@ -205,10 +205,48 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     struct Slot {
         std::vector<uint8_t> btf;
         uint64_t hash = 0;  // XXH3-64 of the archive file
-        bool ok = false, reused = false;
+        bool ok = false, reused = false, done = false;
         std::string error;
+        size_t left = 0;  // members not yet added to the pack
     };
     std::vector<Slot> slots(groups.size());
+    std::vector<size_t> order, group_of_kernel(kernels.size(), SIZE_MAX);  // kernels to pack, in key order
+    for (size_t g = 0; g < groups.size(); g++) {
+        slots[g].left = groups[g].size();
+        for (size_t i : groups[g]) group_of_kernel[i] = g;
+    }
+    for (size_t i = 0; i < kernels.size(); i++)
+        if (group_of_kernel[i] != SIZE_MAX) order.push_back(i);
+
+    // Results go into the pack in key order as soon as they are there (while other kernels are
+    // still being minimized), by whichever worker completes the next one.
+    PackWriter writer;
+    size_t next_commit = 0;
+    std::mutex commit_mutex;
+    std::string commit_error;
+    auto commit_ready = [&] {  // commit_mutex held
+        for (; next_commit < order.size(); next_commit++) {
+            size_t i = order[next_commit], g = group_of_kernel[i];
+            Slot& s = slots[g];
+            if (!s.done) return;
+            const ArchiveKernel& k = kernels[i];
+            const ArchiveKernel& first = kernels[groups[g][0]];
+            bool last = --s.left == 0;
+            if (!s.ok) {
+                res.failures.push_back({k.path, i == groups[g][0] ? s.error : k.path + ": the same file as " + first.path + " (skipped)"});
+                continue;
+            }
+            if (i == groups[g][0]) (s.reused ? res.reused : res.minimized)++;
+            else res.linked++;
+            if (!commit_error.empty()) continue;
+            try {
+                if (last) writer.add_kernel(k.key, std::move(s.btf), s.hash);
+                else writer.add_kernel(k.key, s.btf, s.hash);
+            } catch (const std::exception& e) {
+                commit_error = e.what();  // a btfpack bug: reported after the workers stop
+            }
+        }
+    };
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;
     auto worker = [&] {
@@ -243,6 +281,11 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             } catch (const std::exception& e) {
                 s.error = e.what();
             }
+            {
+                std::lock_guard<std::mutex> lock(commit_mutex);
+                s.done = true;
+                commit_ready();
+            }
             size_t d = done += groups[g].size();
             if (opt.progress) {
                 std::lock_guard<std::mutex> lock(progress_mutex);
@@ -255,23 +298,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     std::vector<std::thread> threads;
     for (unsigned j = 0; j < jobs; j++) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
-
-    PackWriter writer;
-    for (size_t g = 0; g < groups.size(); g++) {
-        Slot& s = slots[g];
-        const ArchiveKernel& first = kernels[groups[g][0]];
-        for (size_t m = 0; m < groups[g].size(); m++) {
-            const ArchiveKernel& k = kernels[groups[g][m]];
-            if (!s.ok) {
-                res.failures.push_back({k.path, m == 0 ? s.error : k.path + ": the same file as " + first.path + " (skipped)"});
-                continue;
-            }
-            if (m == 0) (s.reused ? res.reused : res.minimized)++;
-            else res.linked++;
-            if (m + 1 == groups[g].size()) writer.add_kernel(k.key, std::move(s.btf), s.hash);
-            else writer.add_kernel(k.key, s.btf, s.hash);
-        }
-    }
+    if (!commit_error.empty()) throw Error("internal error: " + commit_error);
     if (opt.strict && !res.failures.empty())
         throw Error(res.failures[0].message + " (--strict: " + std::to_string(res.failures.size()) +
                     " bad kernel file(s), no pack written)");

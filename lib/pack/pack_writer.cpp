@@ -125,6 +125,8 @@ std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t
     return out;
 }
 
+PackWriter::PackWriter() : types_(std::make_shared<TypeTableBuilder>()) {}
+
 void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash) {
     for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})
         if (part->empty() || part->find('/') != std::string::npos || part->find('\0') != std::string::npos)
@@ -138,6 +140,9 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
     for (auto [it, end] = blob_ids_.equal_range(h); it != end; ++it)
         if (blobs_[it->second] == btf) id = it->second;
     if (id == blobs_.size()) {
+        TypeTableBuilder::Entry e = types_->add(btf);  // may throw: nothing added yet
+        blob_lists_.push_back(std::move(e.ids));
+        blob_big_endian_.push_back(e.big_endian);
         blob_ids_.emplace(h, id);
         blobs_.push_back(std::move(btf));
     }
@@ -163,13 +168,22 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
     }
     // distinct BTFs as lists into one shared type table (the smallest storage measured, see
     // docs/FORMAT.md), lists coded against similar ones; the reader is run on the result below
-    TypeTableBuilder types;
-    std::vector<bool> big_endian;
-    std::vector<std::vector<uint32_t>> ids;
-    for (const auto* b : blobs) {
-        TypeTableBuilder::Entry e = types.add(*b);
-        big_endian.push_back(e.big_endian);
-        ids.push_back(std::move(e.ids));
+    // Blobs first used in key order, as build adds them, are already in the table in that order;
+    // otherwise it is built again in that order.
+    bool in_order = true;
+    for (size_t i = 0; i < remap.size(); i++) in_order &= remap[i] == long(i);
+    TypeTableBuilder rebuilt;
+    const TypeTableBuilder& types = in_order ? *types_ : rebuilt;
+    std::vector<bool> big_endian = blob_big_endian_;
+    std::vector<std::vector<uint32_t>> ids = blob_lists_;
+    if (!in_order) {
+        big_endian.clear();
+        ids.clear();
+        for (const auto* b : blobs) {
+            TypeTableBuilder::Entry e = rebuilt.add(*b);
+            big_endian.push_back(e.big_endian);
+            ids.push_back(std::move(e.ids));
+        }
     }
     std::vector<std::vector<uint8_t>> lists = encode_lists(big_endian, ids);
     std::vector<uint8_t> types_section = types.section();

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -21,9 +22,14 @@ struct PackStats {
     std::string storage;           // e.g. "type table: 383 distinct types, 6350 bytes compressed"
 };
 
+class TypeTableBuilder;
+
 class PackWriter {
 public:
+    PackWriter();
     // source_hash: XXH3-64 of the archive file the BTF was made from (for build --update).
+    // Kernels added in key order let the writer build its type table as they come (a new
+    // BTF's types are split off here, not at the end); any order gives the same bytes.
     void add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash);
     void add_meta(const std::string& key, const std::string& value) { meta_.emplace_back(key, value); }
     size_t kernels() const { return entries_.size(); }
@@ -42,6 +48,10 @@ private:
     std::unordered_set<std::string> keys_;  // of entries_, to refuse a kernel added twice
     std::vector<std::vector<uint8_t>> blobs_;
     std::unordered_multimap<uint64_t, size_t> blob_ids_;  // hash64 of a blob -> its index (compared on a match)
+    // the type table of blobs_ in their order, and each blob's list into it
+    std::shared_ptr<TypeTableBuilder> types_;
+    std::vector<std::vector<uint32_t>> blob_lists_;
+    std::vector<bool> blob_big_endian_;
     std::vector<std::pair<std::string, std::string>> meta_;
 };
 
