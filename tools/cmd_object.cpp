@@ -2,6 +2,7 @@
 #include <bpf/btf.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "btfpack/bpf_object.h"
@@ -27,6 +28,14 @@ std::string json_str(const std::string& s) {
     return o + "\"";
 }
 
+MinimizeOptions minimize_options_from_env() {
+    MinimizeOptions o;
+    if (std::getenv("BTFPACK_RELO_LOG")) o.relo_log = stderr;
+    const char* skip = std::getenv("BTFPACK_SKIP_SELF_CHECK");
+    o.self_check = !(skip && std::string(skip) == "1");
+    return o;
+}
+
 namespace {
 
 std::vector<BpfObject> load_objects(const std::vector<std::string>& paths) {
@@ -44,7 +53,7 @@ int relocs(const std::vector<std::string>& paths, bool json, const std::string& 
         for (const auto& o : objs) {
             LocalRelocations local(o);
             CandidateIndex index(kernel.get(), local);
-            for (const auto& line : outcome_lines(local, relocate_object(local, index))) std::cout << line << "\n";
+            for (const auto& line : outcome_lines(local, relocate_object(local, index, minimize_options_from_env().relo_log))) std::cout << line << "\n";
         }
         return 0;
     }
@@ -82,7 +91,7 @@ int minimize(const std::string& kernel_path, const std::vector<std::string>& obj
     std::vector<BpfObject> objs = load_objects(obj_paths);
     std::vector<const BpfObject*> ptrs;
     for (const auto& o : objs) ptrs.push_back(&o);
-    MinimizeResult r = minimize(kernel.get(), ptrs);
+    MinimizeResult r = minimize(kernel.get(), ptrs, minimize_options_from_env());
     write_file_atomically(out, r.btf);
     if (verbose)
         std::cerr << "btfpack: " << kernel_path << ": " << r.types << " types, " << r.btf.size() << " bytes for "

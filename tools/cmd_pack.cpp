@@ -68,6 +68,7 @@ int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
         };
     }
     opt.strict = strict;
+    opt.minimize = minimize_options_from_env();
     BuildResult r = build_pack(opt, out);
     for (const auto& f : r.failures) fprintf(stderr, "btfpack: skipped %s\n", f.message.c_str());
     for (const auto& a : r.no_object) fprintf(stderr, "btfpack: note: no object for arch %s; its kernels are not packed\n", a.c_str());
@@ -193,7 +194,8 @@ int verify(const std::string& path, const std::string& archive, const std::vecto
             const BpfObject& obj = objs[oi];
             const LocalRelocations& local = locals[oi];
             lines += local.relocations().size();
-            std::string diff = first_log_difference(local, CandidateIndex(full.get(), local), CandidateIndex(min.get(), local));
+            std::string diff = first_log_difference(local, CandidateIndex(full.get(), local), CandidateIndex(min.get(), local),
+                                                    minimize_options_from_env().relo_log);
             if (!diff.empty()) {
                 same = false;
                 printf("DIFFERS %s: %s: %s\n", e.key, obj.path().c_str(), diff.c_str());

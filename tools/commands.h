@@ -20,5 +20,8 @@ int verify(const std::string& pack, const std::string& archive, const std::vecto
 int embed(const std::string& pack, const std::string& out, const std::string& symbol);
 
 std::string json_str(const std::string& s);
+// What the environment asks of the engine: BTFPACK_RELO_LOG (libbpf-style relocation log on
+// stderr), BTFPACK_SKIP_SELF_CHECK=1 (no self-check: for debugging btfpack itself only).
+MinimizeOptions minimize_options_from_env();
 
 }  // namespace btfpack::cli

@@ -315,20 +315,16 @@ std::vector<uint32_t> run_passes(const LocalRelocations& local, std::vector<Reso
     return failed_order;
 }
 
-bool echo_log() {
-    static const bool echo = std::getenv("BTFPACK_RELO_LOG") != nullptr;  // libbpf-style log
-    return echo;
-}
-
-void echo_event(const LocalRelocations& local, uint32_t i, const RelocEvent& ev, const std::vector<std::string>& texts) {
+void echo_event(std::FILE* log, const LocalRelocations& local, uint32_t i, const RelocEvent& ev,
+                const std::vector<std::string>& texts) {
     const LocalRelocation& lr = local.relocations()[i];
-    fprintf(stderr, "prog '%s': relo #%u: %s\n", local.program_names()[lr.prog_name].c_str(), local.relo(i).index,
+    fprintf(log, "prog '%s': relo #%u: %s\n", local.program_names()[lr.prog_name].c_str(), local.relo(i).index,
             event_text(local, i, ev, texts).c_str());
 }
 
 }  // namespace
 
-RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& index) {
+RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& index, std::FILE* log) {
     const auto& relos = local.relocations();
     Resolver resolver(local, index);
     // relo_oracle's reading of libbpf's log: one outcome per (program, relo #) in the order
@@ -341,7 +337,7 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
         const LocalRelocation& lr = relos[i];
         RelocOutcome* o = nullptr;
         *err = resolver.relocate(i, [&](const RelocEvent& ev) {
-            if (echo_log()) echo_event(local, i, ev, resolver.texts_);
+            if (log) echo_event(log, local, i, ev, resolver.texts_);
             if (!o) {
                 uint32_t& p = pos[lr.log_key];
                 if (p == UINT32_MAX) {
@@ -386,7 +382,8 @@ bool same_result(const RelocResult& x, const RelocResult& y, bool target_ids_dif
 
 }  // namespace
 
-std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b) {
+std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b,
+                                 std::FILE* log) {
     // Both sides run libbpf's passes in lockstep. What a relocation logs is its local part
     // (the same on both sides by construction), the resolution of its spec against the
     // candidate list it meets, and its instruction patched with that resolution's result. So
@@ -399,7 +396,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
     run_passes(local, {&ra, &rb}, [&](uint32_t i, int* err, bool* failure) {
         const Resolution *fa = nullptr, *fb = nullptr;
         *err = ra.relocate(i, [&](const RelocEvent& ev) {
-            if (echo_log()) echo_event(local, i, ev, ra.texts_);
+            if (log) echo_event(log, local, i, ev, ra.texts_);
             *failure |= ev.is_failure();
         }, &fa);
         rb.relocate(i, [](const RelocEvent&) {}, &fb, false);

@@ -16,7 +16,8 @@
 
 namespace btfpack {
 
-MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects) {
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects,
+                        const MinimizeOptions& options) {
     CandidateIndex full_index(kernel, objects);
     MinimizeResult result;
     {
@@ -32,10 +33,9 @@ MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalR
     if (!min) throw Error(std::string("internal error: minimized BTF does not parse: ") + std::strerror(errno));
     result.types = btf__type_cnt(min.get()) - 1;
     CandidateIndex min_index(min.get(), objects);
-    const char* skip = std::getenv("BTFPACK_SKIP_SELF_CHECK");  // debugging btfpack itself only
     for (const LocalRelocations* obj : objects) {
-        if (skip && *skip == '1') break;
-        std::string diff = first_log_difference(*obj, full_index, min_index);
+        if (!options.self_check) break;
+        std::string diff = first_log_difference(*obj, full_index, min_index, options.relo_log);
         if (diff.empty()) continue;
         throw Error(obj->object().path(), "internal error: minimized BTF relocates differently (" + diff +
                                               ", full against minimized BTF); please report this");
@@ -43,13 +43,14 @@ MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalR
     return result;
 }
 
-MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects) {
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects,
+                        const MinimizeOptions& options) {
     std::vector<LocalRelocations> locals;
     locals.reserve(objects.size());
     std::vector<const LocalRelocations*> ptrs;
     for (const BpfObject* o : objects) locals.emplace_back(*o);
     for (const auto& l : locals) ptrs.push_back(&l);
-    return minimize(kernel, ptrs);
+    return minimize(kernel, ptrs, options);
 }
 
 }  // namespace btfpack

@@ -275,7 +275,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                 }
                 if (!s.ok) {
                     auto kernel = parse_kernel_btf(k.path, std::move(bytes));
-                    s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch)).btf;
+                    s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch), opt.minimize).btf;
                     s.ok = true;
                 }
             } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 // relocations with identical specs and candidate-cache state are resolved once per target.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -48,15 +49,17 @@ private:
 };
 
 // What libbpf does with every CO-RE relocation of the object against the target, including
-// its reloads without failed programs (as the relo_oracle test tool drives it). With
-// BTFPACK_RELO_LOG set, libbpf's log lines are echoed to stderr as they are made.
-RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& target);
+// its reloads without failed programs (as the relo_oracle test tool drives it). With a log,
+// every line libbpf would log ("prog 'P': relo #N: ...") is written to it as it is made.
+RelocationOutcomes relocate_object(const LocalRelocations& local, const CandidateIndex& target,
+                                   std::FILE* log = nullptr);
 
 // Relocates the object against targets a and b side by side, as libbpf would, and compares
 // every event libbpf would log (target type ids masked: a full and a minimized BTF number
 // types differently). "" when the two logs agree, else where and how they first differ.
 // Keeps no outcomes: cost and memory do not grow with what the two runs agree on.
-std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b);
+std::string first_log_difference(const LocalRelocations& local, const CandidateIndex& a, const CandidateIndex& b,
+                                 std::FILE* log = nullptr);  // log: target a's lines, as relocate_object
 
 // Records in facts every part of the target that relocating obj can read, for every
 // candidate of every relocation (so any candidate-cache state libbpf may be in is covered).

@@ -2,6 +2,7 @@
 // given objects, as canonical raw BTF (same relevant layout => byte-identical output).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,18 @@ struct MinimizeResult {
     uint32_t relocations = 0;  // CO-RE relocations considered
 };
 
+struct MinimizeOptions {
+    bool self_check = true;          // prove the output relocates like the full BTF (off: debugging only)
+    std::FILE* relo_log = nullptr;   // libbpf-style log of the relocation against the full BTF
+};
+
 // Throws Error if the result would not relocate every object exactly as the full BTF does
-// (checked with btfpack's own resolver on both, outcome by outcome), which would be a btfpack bug.
-MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects);
+// (checked with btfpack's own resolver on both, event by event), which would be a btfpack bug.
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const LocalRelocations*>& objects,
+                        const MinimizeOptions& options = {});
 // The same, working out the objects' local side first (for one kernel; reuse LocalRelocations
 // across kernels instead).
-MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects);
+MinimizeResult minimize(const struct btf* kernel, const std::vector<const BpfObject*>& objects,
+                        const MinimizeOptions& options = {});
 
 }  // namespace btfpack

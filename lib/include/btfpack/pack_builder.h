@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "btfpack/archive_tree.h"
+#include "btfpack/minimizer.h"
 #include "btfpack/pack_writer.h"
 
 namespace btfpack {
@@ -33,6 +34,7 @@ struct BuildOptions {
     std::string update_from;               // previous pack: reuse kernels whose source is unchanged
     bool strict = false;                   // a bad kernel file is fatal: no pack is written
     std::function<void(size_t done, size_t total)> progress;  // called from worker threads, serialized
+    MinimizeOptions minimize;              // for every kernel
 };
 
 struct KernelFailure {
