@@ -17,6 +17,7 @@
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "object/byte_reader.h"
+#include "object/elf_sections.h"
 
 namespace btfpack {
 namespace {
@@ -104,20 +105,8 @@ std::vector<uint8_t> elf_btf_section(const std::string& name, const uint8_t* b, 
     if (size < sizeof(Elf64_Ehdr) || b[EI_CLASS] != ELFCLASS64) throw Error(name, "unsupported ELF (not 64-bit)");
     ByteReader r(b, size, b[EI_DATA] == ELFDATA2MSB);
     if (r.u16(0x12) == 247) throw Error(name, "is a BPF object, not a kernel BTF (give the kernel first, objects after it)");
-    uint64_t shoff = r.u64(0x28);
-    uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
-    if (shentsize < sizeof(Elf64_Shdr) || !r.has(shoff, uint64_t(shentsize) * shnum) || shstrndx >= shnum)
-        throw Error(name, "truncated or corrupt ELF section headers");
-    auto sh = [&](uint32_t i, int field) { return shoff + uint64_t(i) * shentsize + field; };
-    uint64_t stroff = r.u64(sh(shstrndx, 24)), strsize = r.u64(sh(shstrndx, 32));
-    if (!r.has(stroff, strsize)) throw Error(name, "truncated ELF (section names)");
-    for (uint32_t i = 0; i < shnum; i++) {
-        uint32_t n = r.u32(sh(i, 0));
-        if (n + 5 > strsize || std::memcmp(b + stroff + n, ".BTF", 5) != 0) continue;
-        uint64_t off = r.u64(sh(i, 24)), sec_size = r.u64(sh(i, 32));
-        if (!r.has(off, sec_size)) throw Error(name, "truncated ELF (.BTF section outside the file)");
-        return std::vector<uint8_t>(b + off, b + off + sec_size);
-    }
+    for (const ElfSection& s : read_elf_sections(name, r))
+        if (s.name == ".BTF" && s.type != SHT_NOBITS) return std::vector<uint8_t>(b + s.offset, b + s.offset + s.size);
     throw Error(name, "ELF file has no .BTF section (kernel built without CONFIG_DEBUG_INFO_BTF?)");
 }
 

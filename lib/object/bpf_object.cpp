@@ -13,6 +13,7 @@
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
 #include "object/byte_reader.h"
+#include "object/elf_sections.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -23,50 +24,6 @@ namespace {
 
 void read_core_relocations(const std::string& name, const ByteReader& x, const struct btf* b,
                            const std::map<std::string, uint32_t>& section_by_name, std::vector<CoreRelocation>* out);
-
-struct ElfSection {
-    uint32_t index;
-    std::string name;
-    uint32_t type;
-    uint64_t flags;
-    uint64_t offset;
-    uint64_t size;
-    uint32_t link;
-    uint64_t entsize;
-};
-
-std::vector<ElfSection> read_sections(const std::string& name, const ByteReader& r) {
-    uint64_t shoff = r.u64(0x28);
-    uint16_t shentsize = r.u16(0x3a), shnum = r.u16(0x3c), shstrndx = r.u16(0x3e);
-    if (shnum == 0) throw Error(name, "ELF object has no sections");
-    if (shentsize < sizeof(Elf64_Shdr) || !r.has(shoff, uint64_t(shentsize) * shnum))
-        throw Error(name, "truncated or corrupt ELF section header table");
-    std::vector<ElfSection> secs(shnum);
-    for (uint32_t i = 0; i < shnum; i++) {
-        uint64_t p = shoff + uint64_t(i) * shentsize;
-        ElfSection& s = secs[i];
-        s.index = i;
-        s.type = r.u32(p + 4);
-        s.flags = r.u64(p + 8);
-        s.offset = r.u64(p + 24);
-        s.size = r.u64(p + 32);
-        s.link = r.u32(p + 40);
-        s.entsize = r.u64(p + 56);
-        if (s.type != SHT_NOBITS && s.type != SHT_NULL && !r.has(s.offset, s.size))
-            throw Error(name, "ELF section " + std::to_string(i) + " lies outside the file (truncated?)");
-        s.name = std::to_string(r.u32(p));  // name offset; resolved below
-    }
-    if (shstrndx >= shnum) throw Error(name, "corrupt ELF: bad section name table index");
-    const ElfSection& strs = secs[shstrndx];
-    for (auto& s : secs) {
-        uint64_t off = std::stoull(s.name);
-        s.name.clear();
-        if (off >= strs.size) throw Error(name, "corrupt ELF: section name outside the name table");
-        for (uint64_t i = strs.offset + off; i < strs.offset + strs.size && r.uint(i, 1); i++)
-            s.name.push_back(char(r.uint(i, 1)));
-    }
-    return secs;
-}
 
 }  // namespace
 
@@ -107,7 +64,7 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     if (machine != EM_BPF)
         throw Error(name, "not a BPF object (ELF machine " + std::to_string(machine) +
                               ", expected EM_BPF 247; build it with clang -target bpf)");
-    std::vector<ElfSection> secs = read_sections(name, r);
+    std::vector<ElfSection> secs = read_elf_sections(name, r);
 
     const ElfSection *btf_sec = nullptr, *ext_sec = nullptr, *symtab = nullptr;
     std::map<std::string, uint32_t> section_by_name;
