@@ -136,21 +136,4 @@ std::vector<std::string> outcome_lines(const LocalRelocations& local, const Relo
     return lines;
 }
 
-size_t first_difference(const LocalRelocations& local, const RelocationOutcomes& a, const RelocationOutcomes& b) {
-    size_t n = std::min(a.outcomes.size(), b.outcomes.size());
-    for (size_t i = 0; i < n; i++) {
-        const RelocOutcome &x = a.outcomes[i], &y = b.outcomes[i];
-        bool ids = local.relo(x.relocation).kind == CoreRelocKind::TypeIdTarget;
-        if (x.relocation != y.relocation || x.has_spec != y.has_spec || x.no_match != y.no_match ||
-            !x.decided.same_as(y.decided, ids))
-            return i;
-    }
-    if (a.outcomes.size() != b.outcomes.size()) return n;
-    for (size_t i = 0; i < a.aborted.size() && i < b.aborted.size(); i++)
-        if (a.aborted[i].prog_name != b.aborted[i].prog_name || a.aborted[i].last_relo != b.aborted[i].last_relo)
-            return n + i;
-    if (a.aborted.size() != b.aborted.size()) return n + std::min(a.aborted.size(), b.aborted.size());
-    return SIZE_MAX;
-}
-
 }  // namespace btfpack

@@ -83,8 +83,5 @@ std::string event_text(const LocalRelocations& local, uint32_t relocation, const
 // relo_oracle's normalized lines: "<prog> #<relo> <spec> => patched insn ...", then the
 // "<prog> #* => ABORTED after relo #N" lines.
 std::vector<std::string> outcome_lines(const LocalRelocations& local, const RelocationOutcomes& outcomes);
-// Index of the first outcome line that differs between a (full BTF) and b (minimized BTF),
-// comparing values with target type ids masked; SIZE_MAX when they are the same.
-size_t first_difference(const LocalRelocations& local, const RelocationOutcomes& a, const RelocationOutcomes& b);
 
 }  // namespace btfpack
