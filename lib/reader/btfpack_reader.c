@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,24 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 }
 
 /* META text, NUL-terminated, or NULL if it does not decompress. */
+/* One spare decompression context for the whole process, so that opening packs again and
+ * again (a lookup per open) does not create one each time: taken and given back atomically,
+ * so any thread may open; at most one is kept (ZSTD_freeDCtx when the spare slot is full). */
+static _Atomic(ZSTD_DCtx *) spare_dctx;
+
+static ZSTD_DCtx *take_dctx(void)
+{
+	ZSTD_DCtx *c = atomic_exchange(&spare_dctx, NULL);
+	return c ? c : ZSTD_createDCtx();
+}
+
+static void give_dctx(ZSTD_DCtx *c)
+{
+	ZSTD_DCtx *none = NULL;
+	if (!atomic_compare_exchange_strong(&spare_dctx, &none, c))
+		ZSTD_freeDCtx(c);
+}
+
 static char *load_meta(const struct span *meta, ZSTD_DCtx *dctx)
 {
 	uint64_t raw = meta->len >= BTFPACK_Z_FRAME ? pf_rd64(meta->p + BTFPACK_Z_RAW_SIZE) : 0;
@@ -158,15 +177,15 @@ int btfpack_open_memory(const void *data, size_t size, struct btfpack_pack **out
 		btfpack_close(pk);
 		return rc;
 	}
-	/* the two compressed sections, with one decompression context that lives only here */
-	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	/* the two compressed sections, with one decompression context taken from the spare */
+	ZSTD_DCtx *dctx = take_dctx();
 	if (!dctx) {
 		btfpack_close(pk);
 		return fail(err, err_len, BTFPACK_ERR_NOMEM, "out of memory");
 	}
 	pk->meta_text = load_meta(&pk->meta, dctx);
 	pk->table_rc = tt_load(dctx, pk->types.p, pk->types.len, &pk->table, pk->table_err, sizeof(pk->table_err));
-	ZSTD_freeDCtx(dctx);
+	give_dctx(dctx);
 	*out = pk;
 	return BTFPACK_OK;
 }

@@ -5,9 +5,10 @@
  * Threads: btfpack_open_* does all the decompressing (the metadata and the shared type table)
  * and the handle never changes after it. So the functions taking a const handle may be called
  * on the same handle from any number of threads at once, with no locking; only btfpack_close
- * must not run while another call on that handle does. The reader keeps no global or
- * per-thread state: everything it allocates belongs to a handle (freed by btfpack_close) or is
- * returned to the caller (btfpack_get_btf's buffer).
+ * must not run while another call on that handle does. Everything the reader allocates belongs
+ * to a handle (freed by btfpack_close) or is returned to the caller (btfpack_get_btf's buffer),
+ * but for one zstd decompression context kept for the process's next open (taken and given
+ * back atomically, so any thread may open at any time; about 100 KB).
  *
  * Typical use:
  *   struct btfpack_pack *p; char err[256];
