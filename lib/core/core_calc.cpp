@@ -177,6 +177,14 @@ RelocEvent event(RelocEventKind kind, int insn, InsnClass cls = InsnClass::Alu, 
 
 }  // namespace
 
+// Rule (libbpf bpf_core_calc_relo): the relocation's value against the local spec (what the
+// compiler emitted) and against the matched target spec: field byte offset/size/existence/
+// signedness/shifts (bitfields loaded as the smallest aligned power-of-two chunk), type id/
+// existence/size/match, enumerator existence/value; no target means 0 for "exists" kinds and a
+// poisoned instruction otherwise. A load whose memory size changes is allowed only for pointers
+// and unsigned ints.
+// records: the bit offsets, bitfield sizes, member types and sizes, enumerator values read
+// (rows "bit offset used", "bitfield size read", "btf__resolve_size value", "enum value read").
 int calc_relo(const CoreRelocation& relo, const CoreSpec& local_spec, const CoreSpec* targ_spec, const Target& targ,
               bool big_endian, RelocResult* res, RelocEvents* log) {
     *res = RelocResult();
@@ -216,6 +224,11 @@ done:
     return err;
 }
 
+// Rule (libbpf bpf_core_patch_insn): ALU immediates, LDX/ST/STX offsets (and memory size, within
+// 1/2/4/8 bytes) and LDIMM64 values are replaced, after checking the instruction holds the
+// expected original value; a poisoned result becomes an invalid instruction (both halves of an
+// ldimm64).
+// records: nothing (it reads the instruction and the result only).
 int patch_insn(const CoreRelocation& relo, int insn_idx, const RelocResult& res, RelocEvents* log) {
     const BpfInsn &insn = relo.insn, &next = relo.next;
     bool have_next = relo.has_next;

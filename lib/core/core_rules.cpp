@@ -70,8 +70,13 @@ bool names_match(const struct btf* local, uint32_t local_off, const Target& targ
     return tl == ll && strncmp(ln, tn, ll) == 0;
 }
 
-// Enumerators matched by name. Only a match needs its enumerators kept: with fewer
-// enumerators a "vlen too small" or "name not found" answer stays the same.
+// Rule (libbpf bpf_core_enums_match, part of types_match): two enums match when their sizes
+// are equal, the target has at least as many enumerators, and every local enumerator has a
+// target enumerator of the same essential name; values are not compared.
+// records: the enum's size; on a match, the matched enumerators' names, or all of them when
+// fewer distinct ones matched than the local has (MINIMIZATION.md, row "bpf_core_types_match").
+// Only a match needs its enumerators kept: with fewer enumerators a "vlen too small" or
+// "name not found" answer stays the same.
 int enums_match(const struct btf* local, const struct btf_type* lt, const Target& targ, uint32_t targ_id,
                 const struct btf_type* tt) {
     if (targ.obs) targ.obs->keep(targ_id).size = true;
@@ -108,8 +113,12 @@ int enums_match(const struct btf* local, const struct btf_type* lt, const Target
     return 1;
 }
 
-// Members matched by name and type. As for enums, only a match needs members kept (those that
-// matched, so that the output still has at least as many members as the local type).
+// Rule (libbpf bpf_core_composites_match): structs/unions match when the target has at least as
+// many members and every local member has a same-named target member whose type matches
+// (types_match, one level deeper).
+// records: on a match, the matched members with names and types (all members if fewer distinct
+// ones matched), plus what the member matches recorded (row "bpf_core_types_match"). As for
+// enums, only a match needs members kept.
 int composites_match(const struct btf* local, const struct btf_type* lt, const Target& targ, uint32_t targ_id,
                      const struct btf_type* tt, bool behind_ptr, int level) {
     const struct btf_member* lm = btf_members(lt);
@@ -149,6 +158,12 @@ int composites_match(const struct btf* local, const struct btf_type* lt, const T
     return 1;
 }
 
+// Rule (libbpf bpf_core_match_member): the first target member, in order, whose name equals the
+// local member's; anonymous members are searched recursively where they stand, so an earlier
+// anonymous struct/union holding the name wins. The member's type must then be field-compatible.
+// records: the matched member (name, type) and every anonymous member on the path to it (rows
+// "member found by name", "member type checked"); members searched in vain are not kept, so
+// "absent" and "first match" read the same in the output.
 int match_member(const struct btf* local, const CoreAccessor& local_acc, const Target& targ, uint32_t targ_id,
                  CoreSpec* spec, uint32_t* next_targ_id) {
     // not observed here: an anonymous member searched in vain is not kept (callers keep the root)
@@ -280,6 +295,11 @@ const char* btf_kind_name(const struct btf_type* t) {
     return k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
+// Rule (libbpf btf__resolve_size): follow modifiers, typedefs, vars and decl tags to a sized
+// type, multiplying array lengths on the way; pointers have the target's pointer size.
+// records: the sizes and array lengths read (only as "kept" when value_read is false, where just
+// success counts), the chain's types; typedef/modifier links collapse (rows "btf__resolve_size
+// value", "resolve_size only for success", "pointer size").
 int64_t resolve_size(const Target& tg, uint32_t type_id, bool value_read) {
     uint32_t nelems = 1;
     int64_t size = -1;
@@ -342,6 +362,10 @@ void observe_spec_offsets(const CoreSpec& spec, ObservedFacts* obs) {
     }
 }
 
+// Rule (libbpf bpf_core_parse_spec): the access string "0:1:2" is a first array index into the
+// root type, then member indices (composites) and array indices along the path; anonymous
+// members appear in the raw spec only. Type-based relocations must use "0".
+// records: nothing (it reads the local BTF only).
 int parse_local_spec(const struct btf* btf, const CoreRelocation& relo, CoreSpec* spec) {
     const char* spec_str = btf__name_by_offset(btf, relo.access_str_off);
     if (str_is_empty(spec_str) || *spec_str == ':') return -EINVAL;
@@ -448,6 +472,12 @@ std::string format_spec(const CoreSpec& spec) {
     return out;
 }
 
+// Rule (libbpf bpf_core_types_are_compat, for type_exists/type_size/type_id_target): kinds must
+// be CO-RE compatible; composites, enums and fwds are compatible by kind alone, ints unless they
+// are bitfield-like (non-zero offset); pointers, arrays and function prototypes compare what they
+// point to / hold / take, recursively.
+// records: the types' kinds along the comparison, pointees, array element types, prototypes'
+// return and parameter types (rows "candidate search", "pointer followed").
 int types_are_compat(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id, int level) {
     int depth = 32;
     const struct btf_type* lt = btf__type_by_id(local, local_id);
@@ -498,6 +528,12 @@ recur:
     }
 }
 
+// Rule (libbpf bpf_core_fields_are_compat): a field's local and target types are compatible
+// when both are composites, or of compatible kinds where pointers and floats always are, enums
+// and fwds need equal essential names (or one anonymous), ints must not be bitfield-like, and
+// arrays compare element types.
+// records: the field type's kind, an enum/fwd name, array element types (row "member type
+// checked for compatibility").
 int fields_are_compat(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id) {
 recur:
     const struct btf_type* lt = skip_mods_and_typedefs(local, local_id, &local_id);
@@ -527,6 +563,12 @@ recur:
     }
 }
 
+// Rule (libbpf bpf_core_types_match, for type_matches): names must match (essential names);
+// then by kind: ints by size and signedness, enums by enums_match, composites by
+// composites_match (behind a pointer, a struct also matches a fwd of the same flavor), pointers
+// and arrays (length too) and function prototypes recursively.
+// records: the names compared, int sizes, pointees, array lengths and element types,
+// prototypes, and what enums_match/composites_match record (row "bpf_core_types_match").
 int types_match(const struct btf* local, uint32_t local_id, const Target& targ, uint32_t targ_id, bool behind_ptr,
                 int level) {
     int depth = 32;
@@ -606,6 +648,14 @@ recur:
     }
 }
 
+// Rule (libbpf bpf_core_spec_match): a candidate matches a local spec when, for type-based
+// relocations, types_match/types_are_compat says so; for enum values, when it has an enumerator
+// of the same essential name; for fields, when every accessor of the local spec finds its member
+// (match_member) or its array index is within the target array (flexible last arrays always),
+// accumulating the target's bit offset.
+// records: what those rules record, array lengths and elements along the path, and the sizes
+// behind non-zero array indices (rows "member found by name", "btf__resolve_size value",
+// "flexible-array test").
 int spec_match(const CoreSpec& local_spec, const Target& targ, uint32_t targ_id, CoreSpec* targ_spec) {
     *targ_spec = CoreSpec();
     targ_spec->btf = targ.btf;
