@@ -8,13 +8,11 @@
 
 #include "btfpack/core_relocation.h"
 #include "core/core_rules.h"
+#include "test_btf.h"
 
 using namespace btfpack;
 
 namespace {
-
-using BtfPtr = std::unique_ptr<struct btf, void (*)(struct btf*)>;
-BtfPtr new_btf() { return BtfPtr(btf__new_empty(), btf__free); }
 
 // Two BTFs under construction side by side.
 struct Pair {

@@ -9,13 +9,11 @@
 
 #include "core/core_calc.h"
 #include "core/core_rules.h"
+#include "test_btf.h"
 
 using namespace btfpack;
 
 namespace {
-
-using BtfPtr = std::unique_ptr<struct btf, void (*)(struct btf*)>;
-BtfPtr new_btf() { return BtfPtr(btf__new_empty(), btf__free); }
 
 // local: struct s { int a; u8 b:3; u8 c:5; long d; }  (a at bit 0, b at 32, c at 35, d at 64)
 // target: struct s { u64 x; int a; u8 b:3; u8 c:5; long d; }  (a at 64, b at 96, c at 99, d at 128)
