@@ -8,9 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "core/core_calc.h"
 #include "core/core_rules.h"
@@ -277,9 +276,11 @@ private:
     std::unordered_map<uint64_t, Resolution> memo_;  // (spec id, list) -> resolution
     std::vector<std::pair<uint32_t, const Resolution*>> last_;  // spec id -> the last (list, resolution)
     RelocEvents patch_;                              // patch_insn's events, reused
+    std::vector<std::string> texts_;                 // RelocEvent::text
 
 public:
-    std::vector<std::string> texts_;  // RelocEvent::text
+    const std::vector<std::string>& texts() const { return texts_; }
+    std::vector<std::string> take_texts() { return std::move(texts_); }
 };
 
 }  // namespace
@@ -337,7 +338,7 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
         const LocalRelocation& lr = relos[i];
         RelocOutcome* o = nullptr;
         *err = resolver.relocate(i, [&](const RelocEvent& ev) {
-            if (log) echo_event(log, local, i, ev, resolver.texts_);
+            if (log) echo_event(log, local, i, ev, resolver.texts());
             if (!o) {
                 uint32_t& p = pos[lr.log_key];
                 if (p == UINT32_MAX) {
@@ -367,7 +368,7 @@ RelocationOutcomes relocate_object(const LocalRelocations& local, const Candidat
         last[lr.prog_name] = std::max(last[lr.prog_name], int(local.relo(o.relocation).index));
     }
     for (uint32_t p : failed_order) out.aborted.push_back({p, last[p]});
-    out.texts = std::move(resolver.texts_);
+    out.texts = resolver.take_texts();
     return out;
 }
 
@@ -396,7 +397,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
     run_passes(local, {&ra, &rb}, [&](uint32_t i, int* err, bool* failure) {
         const Resolution *fa = nullptr, *fb = nullptr;
         *err = ra.relocate(i, [&](const RelocEvent& ev) {
-            if (log) echo_event(log, local, i, ev, ra.texts_);
+            if (log) echo_event(log, local, i, ev, ra.texts());
             *failure |= ev.is_failure();
         }, &fa);
         rb.relocate(i, [](const RelocEvent&) {}, &fb, false);
@@ -414,7 +415,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
             size_t k = 0;
             while (k < fa->events.size() && k < fb->events.size() && fa->events[k].same_as(fb->events[k], ids)) k++;
             if (k < fa->events.size() || k < fb->events.size()) {
-                why = "'" + text(fa->events, k, ra.texts_) + "' against '" + text(fb->events, k, rb.texts_) + "'";
+                why = "'" + text(fa->events, k, ra.texts()) + "' against '" + text(fb->events, k, rb.texts()) + "'";
             } else if (fa->err != fb->err || !same_result(fa->res, fb->res, ids)) {
                 why = "results differ (" + std::to_string(fa->res.new_val) + " against " + std::to_string(fb->res.new_val) + ")";
             } else if (ids && !fa->err) {  // the patched type ids: the patch itself must agree
@@ -425,7 +426,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
                 size_t j = 0;
                 while (j < pa.size() && j < pb.size() && pa[j].same_as(pb[j], true)) j++;
                 if (ea != eb || j < pa.size() || j < pb.size())
-                    why = "'" + text(pa, j, ra.texts_) + "' against '" + text(pb, j, rb.texts_) + "'";
+                    why = "'" + text(pa, j, ra.texts()) + "' against '" + text(pb, j, rb.texts()) + "'";
             }
             if (why.empty()) {
                 it->second = fb;

@@ -9,10 +9,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <utility>
-#include <cstring>
 
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"

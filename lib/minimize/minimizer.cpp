@@ -5,7 +5,6 @@
 #include <bpf/btf.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <memory>
