@@ -98,26 +98,36 @@ TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes)
         local[i] = h[i] = content_hash(buf.data(), buf.size());
     }
     // content hash: refined over references until it stops changing (at most 64 rounds), a
-    // function of the type's 64-deep unrolling only, so equal for the same type in any BTF
-    for (int round = 0; round < 64; round++) {
-        std::vector<uint64_t> next(h);
-        for (uint32_t i = 1; i < n; i++) {
-            buf.clear();
-            put64(buf, local[i]);
-            for (uint32_t w = 0; w < words[i]; w++)
-                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w]) put64(buf, h[rec[i][w]]);
-            next[i] = content_hash(buf.data(), buf.size());
+    // function of the type's 64-deep unrolling only, so equal for the same type in any BTF.
+    // Each type's non-void references are listed once; a round hashes (own hash, the
+    // references' hashes) as one array of words.
+    std::vector<uint32_t> ref_begin(n + 1, 0), refs;
+    for (uint32_t i = 1; i < n; i++) {
+        ref_begin[i] = uint32_t(refs.size());
+        for (uint32_t w = 0; w < words[i]; w++)
+            if (tt_word_role(kind[i], w) == TT_REF && rec[i][w]) refs.push_back(rec[i][w]);
+    }
+    ref_begin[n] = uint32_t(refs.size());
+    {
+        std::vector<uint64_t> next(n), cur;
+        for (int round = 0; round < 64; round++) {
+            bool changed = false;
+            for (uint32_t i = 1; i < n; i++) {
+                cur.assign(1, local[i]);
+                for (uint32_t k = ref_begin[i]; k < ref_begin[i + 1]; k++) cur.push_back(h[refs[k]]);
+                next[i] = content_hash(cur.data(), cur.size() * sizeof(uint64_t));
+                changed |= next[i] != h[i];
+            }
+            if (!changed) break;
+            h.swap(next);
         }
-        if (next == h) break;
-        h.swap(next);
     }
     // the exact classes of this BTF (bisimilar types: same record), no hash involved
     std::vector<uint32_t> cls(n, 0);
     if (n > 1) {
         std::vector<std::vector<uint32_t>> succ(n - 1);
         for (uint32_t i = 1; i < n; i++)
-            for (uint32_t w = 0; w < words[i]; w++)
-                if (tt_word_role(kind[i], w) == TT_REF && rec[i][w]) succ[i - 1].push_back(rec[i][w] - 1);
+            for (uint32_t k = ref_begin[i]; k < ref_begin[i + 1]; k++) succ[i - 1].push_back(refs[k] - 1);
         std::vector<uint32_t> r = bisimulation_ranks(
             dense_ranks(n - 1, [&](uint32_t a, uint32_t c) { return key[a + 1] < key[c + 1]; }), succ);
         for (uint32_t i = 1; i < n; i++) cls[i] = r[i - 1];
