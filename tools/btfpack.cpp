@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
         "  btfpack minimize 5.10.0-26-amd64.btf.tar.xz prog.bpf.o -o min.btf\n"
         "  btfpack build btfhub-archive/ x86_64=prog.x86.o arm64=prog.arm64.o -o btfs.pack\n"
         "  btfpack get btfs.pack ubuntu/20.04/x86_64/5.4.0-1045-aws -o min.btf\n\n"
-        "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels."};
+        "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels,\n"
+        "4 report --fail-on / diff --fail-on-regression found such kernels."};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("btfpack 0.1.0"));
 
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
                       "previous pack: kernels whose archive file is unchanged are copied, not recomputed");
     build->add_flag("--json", build_json, "print the summary as JSON");
     build->add_flag("--strict", strict, "a bad kernel file is fatal (exit 1) instead of skipped (exit 3)");
+    std::string build_report;
+    build->add_option("--report", build_report,
+                      "also write the compatibility report of every packed kernel: FILE.json, or FILE.html (the page)");
 
     auto* ls = app.add_subcommand("ls", "List the kernels of a pack.");
     std::string pack_path;
@@ -101,6 +105,40 @@ int main(int argc, char** argv) {
     embed->add_option("-o,--output", embed_out, "x.S (assembler source) or x.o (object)")->required();
     embed->add_option("--symbol", symbol, "symbol name (default btfpack_embedded_pack)");
 
+    auto* report = app.add_subcommand(
+        "report", "Which kernels each program relocates on, and what is missing on the others.\n"
+                  "Over a pack (no archive, no root: a packed BTF relocates exactly like the full one;\n"
+                  "give the objects the pack was built from) or over an archive (--against).\n"
+                  "  btfpack report btfs.pack prog.o                     # terminal summary\n"
+                  "  btfpack report btfs.pack prog.o --html report.html  # heatmap page\n"
+                  "  btfpack report --against btfhub-archive/ prog.o --json\n"
+                  "Verdicts per kernel: clean (every program relocates), poisoned (some instructions\n"
+                  "poisoned: the verifier rejects a program if it reaches them), fails (libbpf refuses a program).");
+    cli::ReportRequest rq;
+    std::vector<std::string> report_args;
+    report->add_option("ARGS", report_args, "PACK OBJ... (or OBJ... with --against); OBJ: obj.o or ARCH=obj.o")->required();
+    report->add_option("--against", rq.against, "BTFHub-archive checkout: relocate against its full BTFs instead");
+    report->add_flag("--json", rq.json, "the whole report as JSON on stdout (schema: docs/REPORT.md)");
+    report->add_option("--html", rq.html, "also write the report as one self-contained HTML page");
+    report->add_flag("-v,--verbose", rq.verbose, "list every kernel's non-clean programs and what each misses");
+    report->add_option("--fail-on", rq.fail_on, "poisoned|fails: exit 4 if some kernel is that or worse");
+    report->add_option("--distro", rq.options.filter.distros, "only this distro (repeatable)")->allow_extra_args(false);
+    report->add_option("--arch", rq.options.filter.arches, "only this arch (repeatable)")->allow_extra_args(false);
+    report->add_option("--kernel", rq.options.filter.kernel_glob, "only kernel releases matching this glob");
+    report->add_option("-j,--jobs", rq.options.jobs, "parallel workers (default: all cores)");
+
+    auto* diff = app.add_subcommand("diff", "What changed between two packs: kernels added and removed, and kernels whose\n"
+                                            "verdict changed (with what is now missing). Give the objects they were built from.\n"
+                                            "  btfpack diff yesterday.pack today.pack prog.o --fail-on-regression");
+    cli::DiffRequest dq;
+    std::vector<std::string> diff_args;
+    diff->add_option("ARGS", diff_args, "OLD.pack NEW.pack OBJ...")->required();
+    diff->add_option("--old-objs", dq.old_objects, "the old pack's objects, if not the same as the new one's");
+    diff->add_flag("--json", dq.json, "the differences as JSON");
+    diff->add_flag("--fail-on-regression", dq.fail_on_regression,
+                   "exit 4 if a kernel's verdict got worse or a new kernel fails");
+    diff->add_option("-j,--jobs", dq.options.jobs, "parallel workers (default: all cores)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -113,7 +151,23 @@ int main(int argc, char** argv) {
             return cli::relocs(relocs_objs, relocs_json, relocs_btf);
         }
         if (*min) return cli::minimize(min_kernel, min_objs, min_out, verbose);
-        if (*build) return cli::build(bo, build_out, build_json, strict);
+        if (*build) return cli::build(bo, build_out, build_json, strict, build_report);
+        if (*report) {
+            if (rq.against.empty()) {
+                rq.pack = report_args[0];
+                report_args.erase(report_args.begin());
+            }
+            if (report_args.empty()) throw CLI::ValidationError("report", "no BPF object given");
+            rq.options.objects = report_args;
+            return cli::report(rq);
+        }
+        if (*diff) {
+            if (diff_args.size() < 3) throw CLI::ValidationError("diff", "needs OLD.pack NEW.pack OBJ...");
+            dq.old_pack = diff_args[0];
+            dq.new_pack = diff_args[1];
+            dq.options.objects.assign(diff_args.begin() + 2, diff_args.end());
+            return cli::diff(dq);
+        }
         if (*ls) return cli::ls(pack_path, ls_json);
         if (*info) return cli::info(pack_path);
         if (*get) return cli::get(pack_path, get_key, get_out);

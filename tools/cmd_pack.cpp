@@ -18,6 +18,7 @@
 #include "btfpack/pack_embed.h"
 #include "btfpack/reader.h"
 #include "commands.h"
+#include "report_output.h"
 
 namespace btfpack::cli {
 namespace {
@@ -53,7 +54,7 @@ std::string fmt_duration(double s) {
 
 }  // namespace
 
-int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
+int build(BuildOptions opt, const std::string& out, bool json, bool strict, const std::string& report_file) {
     bool tty = isatty(STDERR_FILENO);
     auto t0 = std::chrono::steady_clock::now();
     if (tty) {
@@ -69,7 +70,9 @@ int build(BuildOptions opt, const std::string& out, bool json, bool strict) {
     }
     opt.strict = strict;
     opt.minimize = minimize_options_from_env();
+    opt.report = !report_file.empty();
     BuildResult r = build_pack(opt, out);
+    if (opt.report) write_report_file(report_file, r.report, {"pack", out}, r.failures);
     for (const auto& f : r.failures) fprintf(stderr, "btfpack: skipped %s\n", f.message.c_str());
     for (const auto& a : r.no_object) fprintf(stderr, "btfpack: note: no object for arch %s; its kernels are not packed\n", a.c_str());
     if (!r.update_note.empty()) fprintf(stderr, "btfpack: %s\n", r.update_note.c_str());

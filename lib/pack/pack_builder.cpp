@@ -26,48 +26,10 @@
 #include "btfpack/local_relocations.h"
 #include "btfpack/minimizer.h"
 #include "btfpack/reader.h"
+#include "pack/object_set.h"
 
 namespace btfpack {
 namespace {
-
-// Every object parsed once per run, with its local relocation side worked out once for all
-// kernels; shared read-only by the workers.
-struct ObjectSet {
-    std::vector<ObjectSpec> specs;
-    std::vector<std::unique_ptr<BpfObject>> objects;
-    std::vector<std::unique_ptr<LocalRelocations>> locals;  // of objects[i]
-    std::vector<std::string> meta_lines;                    // "arch\tname\tsize\thash"
-
-    std::vector<const LocalRelocations*> for_arch(const std::string& arch) const {
-        std::vector<const LocalRelocations*> out;
-        for (size_t i : objects_for_arch(specs, arch)) out.push_back(locals[i].get());
-        return out;
-    }
-};
-
-std::string hex64(uint64_t v) {
-    char b[17];
-    snprintf(b, sizeof(b), "%016llx", (unsigned long long)v);
-    return b;
-}
-
-ObjectSet load_objects(const std::vector<std::string>& specs) {
-    ObjectSet set;
-    if (specs.empty()) throw Error("no BPF object given");
-    for (const auto& s : specs) {
-        ObjectSpec spec = parse_object_spec(s);
-        const std::string& path = spec.path;
-        auto obj = std::make_unique<BpfObject>(BpfObject::load(path));
-        std::string name = path.substr(path.find_last_of('/') + 1);
-        uint64_t size, hash = hash64_file(path, &size);
-        set.meta_lines.push_back(spec.arch + "\t" + name + "\t" + std::to_string(size) + "\t" + hex64(hash));
-        set.locals.push_back(std::make_unique<LocalRelocations>(*obj));
-        set.objects.push_back(std::move(obj));
-        set.specs.push_back(std::move(spec));
-    }
-    std::sort(set.meta_lines.begin(), set.meta_lines.end());
-    return set;
-}
 
 // This process's own peak RSS: VmHWM belongs to its address space (getrusage's ru_maxrss also
 // counts the peak of the process that exec'd it).
@@ -179,6 +141,18 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                                                        : " (" + std::to_string(problems.size()) + " path(s) skipped, first: " +
                                                              problems[0].str() + ")"));
 
+    std::unique_ptr<CompatChecker> checker;
+    if (opt.report) {
+        std::vector<const LocalRelocations*> locals;
+        std::vector<ReportObject> info;
+        for (size_t i = 0; i < objs.locals.size(); i++) {
+            locals.push_back(objs.locals[i].get());
+            info.push_back({objs.specs[i].path, objs.specs[i].arch});
+        }
+        checker = std::make_unique<CompatChecker>(locals, info);
+        res.report.columns = checker->columns();
+    }
+
     Previous prev;
     if (!opt.update_from.empty()) res.update_used = open_previous(opt.update_from, objs, &prev, &res.update_note);
 
@@ -208,6 +182,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
         bool ok = false, reused = false, done = false;
         std::string error;
         size_t left = 0;  // members not yet added to the pack
+        std::vector<ProgramResult> report;  // with opt.report
     };
     std::vector<Slot> slots(groups.size());
     std::vector<size_t> order, group_of_kernel(kernels.size(), SIZE_MAX);  // kernels to pack, in key order
@@ -238,6 +213,9 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             }
             if (i == groups[g][0]) (s.reused ? res.reused : res.minimized)++;
             else res.linked++;
+            if (checker) {
+                res.report.kernels.push_back({k.key, last ? std::move(s.report) : s.report});
+            }
             if (!commit_error.empty()) continue;
             try {
                 if (last) writer.add_kernel(k.key, std::move(s.btf), s.hash);
@@ -277,6 +255,10 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                     auto kernel = parse_kernel_btf(k.path, std::move(bytes));
                     s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch), opt.minimize).btf;
                     s.ok = true;
+                }
+                if (checker) {  // the minimized BTF relocates exactly as the full one (self-check)
+                    auto min = parse_kernel_btf(k.path + " (minimized)", s.btf);
+                    s.report = checker->check(k.key, min.get(), objects_for_arch(objs.specs, k.key.arch)).programs;
                 }
             } catch (const std::exception& e) {
                 s.error = e.what();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "btfpack/archive_tree.h"
+#include "btfpack/compat_report.h"
 #include "btfpack/minimizer.h"
 #include "btfpack/pack_writer.h"
 
@@ -35,6 +36,7 @@ struct BuildOptions {
     bool strict = false;                   // a bad kernel file is fatal: no pack is written
     std::function<void(size_t done, size_t total)> progress;  // called from worker threads, serialized
     MinimizeOptions minimize;              // for every kernel
+    bool report = false;                   // also make the compatibility report (BuildResult::report)
 };
 
 struct KernelFailure {
@@ -52,6 +54,7 @@ struct BuildResult {
     std::string update_note;
     double seconds = 0;
     uint64_t peak_rss_bytes = 0;          // the process's peak resident memory (VmHWM)
+    CompatReport report;                  // with BuildOptions::report: every packed kernel, in key order
 };
 
 // Builds and writes the pack to output (atomically). Throws Error on fatal problems (bad
