@@ -15,6 +15,7 @@ PKGS=(
   bpftool                            # comparison anchor in benchmarks and tests; vmlinux.h of bpf/large
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
   python3 xz-utils time               # time: peak RSS in the benchmarks
+  chromium fonts-dejavu-core         # the report's HTML page tested in a real browser (headless)
 )
 missing=()
 for p in "${PKGS[@]}"; do

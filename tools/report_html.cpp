@@ -114,7 +114,7 @@ function filter() {
   items = []; tops = []; total = HEAD_H; let g = null;
   const groups = new Map();
   for (const k of shown) {
-    if (k.group !== g) { g = k.group; items.push({group: g}); tops.push(total); total += GROUP_H; }
+    if (k.group !== g) { g = k.group; items.push({header: g}); tops.push(total); total += GROUP_H; }
     items.push(k); tops.push(total); total += ch;
     const v = cols.reduce((v, c) => { const x = rows[k.row][c]; return x < 3 && x > v ? x : v; }, 0);
     if (!groups.has(g)) groups.set(g, [0, 0, 0]); groups.get(g)[v]++;
@@ -142,8 +142,8 @@ function draw() {
   ctx.font = "11px system-ui,sans-serif"; ctx.textBaseline = "middle";
   for (let i = firstItem(sy); i < items.length && tops[i] < sy + h; i++) {
     const it = items[i], y = tops[i] - sy;
-    if (it.group) { ctx.fillStyle = "#f0f2f4"; ctx.fillRect(0, y, w, GROUP_H); ctx.fillStyle = "#333";
-      ctx.fillText(it.group, 4, y + GROUP_H / 2); continue; }
+    if (it.header) { ctx.fillStyle = "#f0f2f4"; ctx.fillRect(0, y, w, GROUP_H); ctx.fillStyle = "#333";
+      ctx.fillText(it.header, 4, y + GROUP_H / 2); continue; }
     const r = rows[it.row];
     for (let c = c0; c < c1; c++) {
       ctx.fillStyle = COLORS[r[cols[c]]];
@@ -157,7 +157,7 @@ function draw() {
 function cellAt(ev) {
   const b = canvas.getBoundingClientRect(), x = ev.clientX - b.left, y = ev.clientY - b.top + scroller.scrollTop;
   const i = firstItem(y + 0.5), it = items[i];
-  if (!it || it.group || y >= tops[i] + ch) return null;
+  if (!it || it.header || y >= tops[i] + ch) return null;
   const c = Math.floor((x + scroller.scrollLeft - LABEL_W) / cw);
   return {k: it, c: x < LABEL_W ? -1 : cols[c]};
 }
@@ -166,20 +166,21 @@ function cellHtml(k, c) {
   const [o, name] = D.programs[c], code = rows[k.row][c];
   let h = "<b>" + esc(D.objects[o]) + " " + esc(name) + "</b>: ";
   if (code === 3) return h + "no object for " + esc(k.arch);
-  const d = (D.details[k.row] || []).find(e => e[0] === c);
-  if (!d) return h + "clean: every CO-RE relocation patched";
-  h += NAMES[code] + " (" + d[1] + " patched, " + d[2] + " poisoned, " + d[3] + " failed" + (d[4] ? ", load aborted" : "") + ")<ul>";
-  for (const p of d[5]) h += "<li>" + esc(D.problems[p].replace("{K}", k.key)) + "</li>";
+  if (code === 0) return h + "clean: every CO-RE relocation patched";
+  let n = 0; for (let i = 0; i < c; i++) if (rows[k.row][i] === 1 || rows[k.row][i] === 2) n++;
+  const d = D.cells[D.details[k.row][n]];
+  h += NAMES[code] + " (" + d[0] + " patched, " + d[1] + " poisoned, " + d[2] + " failed" + (d[3] ? ", load aborted" : "") + ")<ul>";
+  for (const p of d[4]) h += "<li>" + esc(D.problems[p].replace("{K}", k.key)) + "</li>";
   return h + "</ul>";
 }
-canvas.addEventListener("click", ev => {
-  const hit = cellAt(ev); if (!hit) return;
+function showDetail(hit) {
   let h = "<div><code>" + esc(hit.k.key) + "</code></div>";
   if (hit.c >= 0) h += cellHtml(hit.k, hit.c);
   else { const bad = cols.filter(c => rows[hit.k.row][c] === 1 || rows[hit.k.row][c] === 2);
     h += bad.length ? bad.map(c => "<div>" + cellHtml(hit.k, c) + "</div>").join("") : "every program relocates cleanly"; }
   $("detail").className = ""; $("detail").innerHTML = h;
-});
+}
+canvas.addEventListener("click", ev => { const hit = cellAt(ev); if (hit) showDetail(hit); });
 canvas.addEventListener("mousemove", ev => { const hit = cellAt(ev);
   canvas.title = hit ? hit.k.key + (hit.c >= 0 ? "\n" + D.objects[D.programs[hit.c][0]] + " " + D.programs[hit.c][1] : "") : ""; });
 scroller.addEventListener("scroll", () => requestAnimationFrame(draw));
@@ -187,6 +188,10 @@ window.addEventListener("resize", draw);
 for (const f of ["distro", "arch", "verdict"]) $("f-" + f).addEventListener("change", filter);
 $("f-program").addEventListener("input", filter);
 filter();
+if (hash.has("kernel")) {  // #kernel=<key>[&column=<n>]: open that detail (links, tests)
+  const k = kernels.find(k => k.key === hash.get("kernel"));
+  if (k) showDetail({k, c: hash.has("column") ? +hash.get("column") : -1});
+}
 $("render-ms").textContent = Math.round(performance.now());
 document.body.dataset.ready = "1";
 </script></body></html>
@@ -225,25 +230,34 @@ std::string report_html(const CompatReport& r, const ReportSource& src) {
     }
     d << "], \"rows\": [";
     for (size_t i = 0; i < row_first.size(); i++) d << (i ? "," : "") << "\"" << run_length(row_codes(*row_first[i], c.programs.size())) << "\"";
+    // cells: distinct results of one program on one kernel, by id; a row's details are the
+    // cell ids of its non-clean columns, in column order
+    std::map<std::string, size_t> cell_of;
+    std::vector<std::string> cells;
     d << "], \"details\": [";
     for (size_t i = 0; i < row_first.size(); i++) {
         d << (i ? "," : "") << "[";
         bool first = true;
         for (const ProgramResult& p : row_first[i]->programs) {
             if (p.verdict() == Verdict::Clean) continue;
-            d << (first ? "" : ",") << "[" << p.column << "," << p.patched << "," << p.poisoned << "," << p.failed << ","
-              << (p.aborted ? 1 : 0) << ",[";
-            first = false;
+            std::ostringstream cell;
+            cell << "[" << p.patched << "," << p.poisoned << "," << p.failed << "," << (p.aborted ? 1 : 0) << ",[";
             for (size_t j = 0; j < p.problems.size(); j++) {
                 std::string t = problem_text(c, p.problems[j], std::string("{K}"));
                 auto [pit, pfresh] = problem_of.emplace(t, problems.size());
                 if (pfresh) problems.push_back(t);
-                d << (j ? "," : "") << pit->second;
+                cell << (j ? "," : "") << pit->second;
             }
-            d << "]]";
+            cell << "]]";
+            auto [cit, cfresh] = cell_of.emplace(cell.str(), cells.size());
+            if (cfresh) cells.push_back(cell.str());
+            d << (first ? "" : ",") << cit->second;
+            first = false;
         }
         d << "]";
     }
+    d << "], \"cells\": [";
+    for (size_t i = 0; i < cells.size(); i++) d << (i ? "," : "") << cells[i];
     d << "], \"problems\": [";
     for (size_t i = 0; i < problems.size(); i++) d << (i ? "," : "") << json_str(problems[i]);
     d << "]}";
