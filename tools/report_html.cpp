@@ -1,8 +1,10 @@
 // The report as one self-contained HTML page (see report_output.h). The data goes in as
-// compact JSON: kernels point at distinct rows (kernels that relocate alike share one), a row
-// is its verdict per program run-length coded, and only non-clean cells carry details, so a
-// 4,000 x 1,000 report stays a few MB. The page draws only the visible cells on a canvas.
+// compact JSON: each program's few distinct results are listed once (its palette), a kernel's
+// row is one palette index per program, run-length coded, and kernels with equal rows share
+// one, so a 4,000 x 1,000 report stays a few MB. The page draws only the visible cells on a canvas.
 #include <map>
+
+#include "btfpack/error.h"
 #include <sstream>
 
 #include "commands.h"
@@ -11,20 +13,18 @@
 namespace btfpack::cli {
 namespace {
 
-// Per column: 'c' clean, 'p' poisoned, 'f' fails, '-' not built for the kernel's arch.
-std::string row_codes(const KernelReport& k, size_t columns) {
-    std::string s(columns, '-');
-    for (const ProgramResult& p : k.programs) s[p.column] = "cpf"[int(p.verdict())];
-    return s;
-}
+// A palette index as `width` characters of kAlphabet (64 of them, none needing JSON escapes).
+const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string run_length(const std::string& s) {  // "c12p1f3": code then count
+// Units of `width` characters; a run of 4 or more equal units is written "~N.unit".
+std::string run_length(const std::string& s, size_t width) {
     std::string out;
     for (size_t i = 0; i < s.size();) {
         size_t j = i;
-        while (j < s.size() && s[j] == s[i]) j++;
-        out += s[i];
-        out += std::to_string(j - i);
+        while (j < s.size() && s.compare(j, width, s, i, width) == 0) j += width;
+        size_t n = (j - i) / width;
+        if (n >= 4) out += "~" + std::to_string(n) + "." + s.substr(i, width);
+        else out += s.substr(i, j - i);
         i = j;
     }
     return out;
@@ -77,14 +77,19 @@ drawn in <span id="render-ms">?</span> ms</span>
 "use strict";
 const D = JSON.parse(document.getElementById("data").textContent);
 const COLORS = ["#2e9d57", "#e7b416", "#cc3232", "#d7dade"], NAMES = ["clean", "poisoned", "fails"];
-const CODE = {c: 0, p: 1, f: 2, "-": 3};
+const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", W = D.width;
+const VAL = {}; for (let i = 0; i < 64; i++) VAL[ALPHA[i]] = i;
 const nCols = D.programs.length;
-const rows = D.rows.map(rle => {  // run-length codes -> one byte per column
-  const a = new Uint8Array(nCols); let i = 0;
-  for (const m of rle.matchAll(/([cpf-])(\d+)/g)) { a.fill(CODE[m[1]], i, i + (+m[2])); i += +m[2]; }
-  return a;
+const rows = D.rows.map(coded => {  // "~N.u" runs expanded, then one palette index per column
+  const s = coded.replace(/~(\d+)\.([A-Za-z0-9_-]+)/g, (m, n, u) => u.slice(0, W).repeat(+n) + u.slice(W));
+  const code = new Uint8Array(nCols), cell = new Int32Array(nCols);
+  for (let c = 0; c < nCols; c++) {
+    const i = W === 1 ? VAL[s[c]] : VAL[s[2 * c]] * 64 + VAL[s[2 * c + 1]];
+    [code[c], cell[c]] = D.palette[c][i];
+  }
+  return {code, cell};
 });
-const rowVerdict = rows.map(a => { let v = 0; for (const x of a) if (x < 3 && x > v) v = x; return v; });
+const rowVerdict = rows.map(r => { let v = 0; for (const x of r.code) if (x < 3 && x > v) v = x; return v; });
 const kernels = D.kernels.map(([distro, version, arch, kernel, row]) =>
   ({distro, version, arch, kernel, row, group: distro + "/" + version + "/" + arch,
     key: distro + "/" + version + "/" + arch + "/" + kernel}));
@@ -109,14 +114,14 @@ function filter() {
     if (!fp || name.toLowerCase().includes(fp) || D.objects[o].toLowerCase().includes(fp)) cols.push(c);
   }
   const shown = kernels.filter(k => (!fd || k.distro === fd) && (!fa || k.arch === fa) &&
-    (vi < 0 || cols.reduce((v, c) => { const x = rows[k.row][c]; return x < 3 && x > v ? x : v; }, 0) === vi));
+    (vi < 0 || cols.reduce((v, c) => { const x = rows[k.row].code[c]; return x < 3 && x > v ? x : v; }, 0) === vi));
   ch = shown.length <= 400 ? 14 : shown.length <= 1500 ? 7 : 4;
   items = []; tops = []; total = HEAD_H; let g = null;
   const groups = new Map();
   for (const k of shown) {
     if (k.group !== g) { g = k.group; items.push({header: g}); tops.push(total); total += GROUP_H; }
     items.push(k); tops.push(total); total += ch;
-    const v = cols.reduce((v, c) => { const x = rows[k.row][c]; return x < 3 && x > v ? x : v; }, 0);
+    const v = cols.reduce((v, c) => { const x = rows[k.row].code[c]; return x < 3 && x > v ? x : v; }, 0);
     if (!groups.has(g)) groups.set(g, [0, 0, 0]); groups.get(g)[v]++;
   }
   $("shown-kernels").textContent = shown.length; $("shown-programs").textContent = cols.length;
@@ -144,14 +149,14 @@ function draw() {
     const it = items[i], y = tops[i] - sy;
     if (it.header) { ctx.fillStyle = "#f0f2f4"; ctx.fillRect(0, y, w, GROUP_H); ctx.fillStyle = "#333";
       ctx.fillText(it.header, 4, y + GROUP_H / 2); continue; }
-    const r = rows[it.row];
+    const r = rows[it.row].code;
     for (let c = c0; c < c1; c++) {
       ctx.fillStyle = COLORS[r[cols[c]]];
       ctx.fillRect(LABEL_W + c * cw - sx, y, Math.max(1, cw - (cw > 5 ? 1 : 0)), Math.max(1, ch - (ch > 5 ? 1 : 0)));
     }
     ctx.fillStyle = "#fff"; ctx.fillRect(0, y, LABEL_W, ch);
     if (ch >= 10) { ctx.fillStyle = "#333"; ctx.fillText(it.kernel, 14, y + ch / 2); }
-    else { ctx.fillStyle = COLORS[rows[it.row].reduce((v, x) => x < 3 && x > v ? x : v, 0)]; ctx.fillRect(4, y, 6, ch); }
+    else { ctx.fillStyle = COLORS[rowVerdict[it.row]]; ctx.fillRect(4, y, 6, ch); }
   }
 }
 function cellAt(ev) {
@@ -163,12 +168,11 @@ function cellAt(ev) {
 }
 function esc(s) { return s.replace(/[&<>"]/g, ch => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[ch]); }
 function cellHtml(k, c) {
-  const [o, name] = D.programs[c], code = rows[k.row][c];
+  const [o, name] = D.programs[c], code = rows[k.row].code[c];
   let h = "<b>" + esc(D.objects[o]) + " " + esc(name) + "</b>: ";
   if (code === 3) return h + "no object for " + esc(k.arch);
   if (code === 0) return h + "clean: every CO-RE relocation patched";
-  let n = 0; for (let i = 0; i < c; i++) if (rows[k.row][i] === 1 || rows[k.row][i] === 2) n++;
-  const d = D.cells[D.details[k.row][n]];
+  const d = D.cells[rows[k.row].cell[c]];
   h += NAMES[code] + " (" + d[0] + " patched, " + d[1] + " poisoned, " + d[2] + " failed" + (d[3] ? ", load aborted" : "") + ")<ul>";
   for (const p of d[4]) h += "<li>" + esc(D.problems[p].replace("{K}", k.key)) + "</li>";
   return h + "</ul>";
@@ -176,7 +180,7 @@ function cellHtml(k, c) {
 function showDetail(hit) {
   let h = "<div><code>" + esc(hit.k.key) + "</code></div>";
   if (hit.c >= 0) h += cellHtml(hit.k, hit.c);
-  else { const bad = cols.filter(c => rows[hit.k.row][c] === 1 || rows[hit.k.row][c] === 2);
+  else { const bad = cols.filter(c => rows[hit.k.row].code[c] === 1 || rows[hit.k.row].code[c] === 2);
     h += bad.length ? bad.map(c => "<div>" + cellHtml(hit.k, c) + "</div>").join("") : "every program relocates cleanly"; }
   $("detail").className = ""; $("detail").innerHTML = h;
 }
@@ -209,53 +213,72 @@ std::string report_html(const CompatReport& r, const ReportSource& src) {
     }
     d << "], \"programs\": [";
     for (size_t i = 0; i < c.programs.size(); i++) d << (i ? "," : "") << "[" << c.programs[i].object << "," << json_str(c.programs[i].name) << "]";
-    // distinct rows: kernels with the same results (codes and details) share one
-    std::map<std::string, size_t> row_of, problem_of;
-    std::vector<const KernelReport*> row_first;
-    std::vector<std::string> problems;
+    // Each cell (one program on one kernel) is one of its column's few distinct results: the
+    // column's palette lists them as [verdict 0 clean, 1 poisoned, 2 fails, 3 no object for
+    // the arch; cell id or -1], cells holding the details of non-clean ones once. A row is one
+    // palette index per column (kAlphabet, one or two characters each), run-length coded, and
+    // kernels with equal rows share one.
+    const size_t ncols = c.programs.size();
+    std::map<std::string, size_t> problem_of, cell_of;
+    std::vector<std::string> problems, cells;
+    std::vector<std::map<std::pair<int, int>, uint32_t>> pal_of(ncols);
+    std::vector<std::vector<std::pair<int, int>>> pal(ncols);
+    std::vector<std::vector<uint32_t>> index(r.kernels.size(), std::vector<uint32_t>(ncols));
+    for (size_t ki = 0; ki < r.kernels.size(); ki++) {
+        std::vector<std::pair<int, int>> entry(ncols, {3, -1});
+        for (const ProgramResult& p : r.kernels[ki].programs) {
+            int code = int(p.verdict()), cell = -1;
+            if (code) {
+                std::ostringstream cs;
+                cs << "[" << p.patched << "," << p.poisoned << "," << p.failed << "," << (p.aborted ? 1 : 0) << ",[";
+                for (size_t j = 0; j < p.problems.size(); j++) {
+                    std::string t = problem_text(c, p.problems[j], std::string("{K}"));
+                    auto [pit, pfresh] = problem_of.emplace(t, problems.size());
+                    if (pfresh) problems.push_back(t);
+                    cs << (j ? "," : "") << pit->second;
+                }
+                cs << "]]";
+                auto [cit, cfresh] = cell_of.emplace(cs.str(), cells.size());
+                if (cfresh) cells.push_back(cs.str());
+                cell = int(cit->second);
+            }
+            entry[p.column] = {code, cell};
+        }
+        for (size_t col = 0; col < ncols; col++) {
+            auto [it, fresh] = pal_of[col].emplace(entry[col], uint32_t(pal[col].size()));
+            if (fresh) pal[col].push_back(entry[col]);
+            index[ki][col] = it->second;
+        }
+    }
+    size_t width = 1;
+    for (const auto& p : pal)
+        if (p.size() > 64) width = 2;
+    if (width == 2)
+        for (const auto& p : pal)
+            if (p.size() > 64 * 64) throw Error("report page: more than 4096 distinct results of one program");
+    std::map<std::string, size_t> row_of;
+    std::vector<std::string> rows;
     d << "], \"kernels\": [";
     for (size_t ki = 0; ki < r.kernels.size(); ki++) {
         const KernelReport& k = r.kernels[ki];
-        std::ostringstream sig;
-        sig << row_codes(k, c.programs.size());
-        for (const ProgramResult& p : k.programs) {
-            if (p.verdict() == Verdict::Clean) continue;
-            sig << '|' << p.column << ',' << p.patched << ',' << p.poisoned << ',' << p.failed << ',' << p.aborted;
-            for (const RelocProblem& pr : p.problems) sig << ';' << problem_text(c, pr, std::string("{K}"));
+        std::string row;
+        for (uint32_t x : index[ki]) {
+            if (width == 2) row += kAlphabet[x / 64];
+            row += kAlphabet[x % 64];
         }
-        auto [it, fresh] = row_of.emplace(sig.str(), row_first.size());
-        if (fresh) row_first.push_back(&k);
+        auto [it, fresh] = row_of.emplace(row, rows.size());
+        if (fresh) rows.push_back(run_length(row, width));
         d << (ki ? "," : "") << "[" << json_str(k.key.distro) << "," << json_str(k.key.version) << "," << json_str(k.key.arch)
           << "," << json_str(k.key.kernel) << "," << it->second << "]";
     }
-    d << "], \"rows\": [";
-    for (size_t i = 0; i < row_first.size(); i++) d << (i ? "," : "") << "\"" << run_length(row_codes(*row_first[i], c.programs.size())) << "\"";
-    // cells: distinct results of one program on one kernel, by id; a row's details are the
-    // cell ids of its non-clean columns, in column order
-    std::map<std::string, size_t> cell_of;
-    std::vector<std::string> cells;
-    d << "], \"details\": [";
-    for (size_t i = 0; i < row_first.size(); i++) {
-        d << (i ? "," : "") << "[";
-        bool first = true;
-        for (const ProgramResult& p : row_first[i]->programs) {
-            if (p.verdict() == Verdict::Clean) continue;
-            std::ostringstream cell;
-            cell << "[" << p.patched << "," << p.poisoned << "," << p.failed << "," << (p.aborted ? 1 : 0) << ",[";
-            for (size_t j = 0; j < p.problems.size(); j++) {
-                std::string t = problem_text(c, p.problems[j], std::string("{K}"));
-                auto [pit, pfresh] = problem_of.emplace(t, problems.size());
-                if (pfresh) problems.push_back(t);
-                cell << (j ? "," : "") << pit->second;
-            }
-            cell << "]]";
-            auto [cit, cfresh] = cell_of.emplace(cell.str(), cells.size());
-            if (cfresh) cells.push_back(cell.str());
-            d << (first ? "" : ",") << cit->second;
-            first = false;
-        }
+    d << "], \"width\": " << width << ", \"palette\": [";
+    for (size_t col = 0; col < ncols; col++) {
+        d << (col ? "," : "") << "[";
+        for (size_t i = 0; i < pal[col].size(); i++) d << (i ? "," : "") << "[" << pal[col][i].first << "," << pal[col][i].second << "]";
         d << "]";
     }
+    d << "], \"rows\": [";
+    for (size_t i = 0; i < rows.size(); i++) d << (i ? "," : "") << "\"" << rows[i] << "\"";
     d << "], \"cells\": [";
     for (size_t i = 0; i < cells.size(); i++) d << (i ? "," : "") << cells[i];
     d << "], \"problems\": [";
