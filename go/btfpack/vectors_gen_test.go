@@ -422,7 +422,9 @@ func corruptVariants() []variant {
 				return append([]byte{f | listDelta}, varints(1, 1, uint32(len(base))+1, 0, 1, 0)...)
 			})},
 		{"delta-empty-triplet", "get", 0, "format", "blob 0 cannot be rebuilt from the type table", "a (skip, 0, 0) triplet",
-			list0(func(_ *mutPack, f byte, _ *Pack) []byte { return append([]byte{f | listDelta}, varints(1, 1, 0, 0, 0)...) })},
+			list0(func(_ *mutPack, f byte, _ *Pack) []byte {
+				return append([]byte{f | listDelta}, varints(1, 1, 0, 0, 0)...)
+			})},
 		{"types-too-short", "get", 0, "format", "corrupt type table", "TYPES 7 bytes long",
 			func(m *mutPack) []byte { m.replace(sectionTypes, make([]byte, 7)); return m.rehash() }},
 		{"types-raw-size-mismatch", "get", 0, "format", "corrupt type table size", "raw size 1 more than the frame's",
