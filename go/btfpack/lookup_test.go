@@ -227,3 +227,35 @@ func TestLayerString(t *testing.T) {
 		}
 	}
 }
+
+// A Pack is read-only after Open: goroutines may share it (run with -race to check).
+func TestPackConcurrentReads(t *testing.T) {
+	p := openVector(t, "packs/many-names.pack")
+	keys := p.Kernels()
+	want := make([][]byte, len(keys))
+	for i, k := range keys {
+		want[i], _ = p.RawBTF(k)
+	}
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for i := range keys {
+				k := keys[(i+g)%len(keys)]
+				raw, err := p.RawBTF(k)
+				if err == nil && !bytes.Equal(raw, want[(i+g)%len(keys)]) {
+					err = errors.New(k.String() + ": bytes differ")
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

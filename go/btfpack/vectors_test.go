@@ -213,7 +213,16 @@ func TestCorruptVectors(t *testing.T) {
 				if p != nil {
 					t.Error("a Pack with the error")
 				}
+				// the same from a ReaderAt, and from the file (its name first)
+				_, err = OpenReaderAt(bytes.NewReader(b), int64(len(b)))
+				checkErr(t, err, c.class, c.msg)
+				path := filepath.Join(vectorsDir, "corrupt", c.file)
+				_, err = OpenFile(path)
+				checkErr(t, err, c.class, path+": ")
 				return
+			}
+			if _, err := OpenReaderAt(bytes.NewReader(b), int64(len(b))); err != nil {
+				t.Fatalf("OpenReaderAt: %v", err)
 			}
 			if err != nil {
 				t.Fatalf("open: %v (%s)", err, c.what)
