@@ -89,22 +89,11 @@ func TestLookupPackThroughSealedMemfd(t *testing.T) {
 	}
 }
 
-func TestLookupMissNamesHostAndNearest(t *testing.T) {
+// (The misses with a pack are in the shared lookup vectors: TestLookupVectors.)
+func TestLookupMissWithoutPack(t *testing.T) {
 	p := openVector(t, "packs/many-names.pack")
-	h := Host{"ubuntu", "20.04", "x86_64", "5.4.0-1048-aws"}
-	_, err := lookup(t, LookupOptions{KernelBTF: "-", Pack: p, Host: &h})
-	want := "no BTF for host ubuntu/20.04/x86_64/5.4.0-1048-aws: not in the pack; nearest kernels it has for " +
-		"ubuntu/20.04/x86_64: 5.4.0-1045-aws, 5.4.0-1046-aws, 5.4.0-1047-aws, 5.4.0-1051-aws, 5.4.0-1060-aws"
-	if !errors.Is(err, ErrNotFound) || err.Error() != want {
-		t.Fatalf("%v\nwant %s", err, want)
-	}
-	h = Host{"debian", "10", "x86_64", "4.19.0-20-amd64"}
-	_, err = lookup(t, LookupOptions{KernelBTF: "-", Pack: p, Host: &h})
-	if !errors.Is(err, ErrNotFound) || err.Error() !=
-		"no BTF for host debian/10/x86_64/4.19.0-20-amd64: the pack has no kernel for debian/10/x86_64 (20 kernels in all)" {
-		t.Fatal(err)
-	}
-	_, err = lookup(t, LookupOptions{KernelBTF: "-", Host: &h})
+	h := Host{"debian", "10", "x86_64", "4.19.0-20-amd64"}
+	_, err := lookup(t, LookupOptions{KernelBTF: "-", Host: &h})
 	if !errors.Is(err, ErrNotFound) || !strings.HasSuffix(err.Error(), "the kernel has none and no pack was given") {
 		t.Fatal(err)
 	}
@@ -257,5 +246,44 @@ func TestPackConcurrentReads(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The lookup vectors the C reader's tests check too (testdata/vectors/lookup.tsv).
+func TestLookupVectors(t *testing.T) {
+	p := openVector(t, "packs/many-names.pack")
+	rows := 0
+	for _, l := range readLines(t, filepath.Join(vectorsDir, "lookup.tsv")) {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		f := strings.Split(l, "\t")
+		if len(f) != 3 {
+			t.Fatalf("lookup.tsv: bad line %q", l)
+		}
+		k, err := ParseKey(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := Host(k)
+		rows++
+		r, err := lookup(t, LookupOptions{KernelBTF: "-", Pack: p, Host: &h})
+		switch f[1] {
+		case "not_found":
+			if !errors.Is(err, ErrNotFound) || err.Error() != f[2] {
+				t.Errorf("%s: %v\nwant %s", f[0], err, f[2])
+			}
+		case "pack":
+			want, _ := ParseKey(f[2])
+			raw, _ := p.RawBTF(want)
+			if err != nil || r.Layer != LayerPack || r.Key != want || !bytes.Equal(r.Data, raw) {
+				t.Errorf("%s: %+v, %v; want entry %s", f[0], r, err, want)
+			}
+		default:
+			t.Fatalf("lookup.tsv: bad line %q", l)
+		}
+	}
+	if rows < 10 {
+		t.Fatalf("only %d lookup vectors", rows)
 	}
 }
