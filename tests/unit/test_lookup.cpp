@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -162,4 +164,62 @@ TEST_CASE("lookup: the remote callback answers what the pack lacks", "[lookup]")
     CHECK(out.layer == BTFPACK_LAYER_REMOTE);
     CHECK(std::vector<uint8_t>(static_cast<uint8_t*>(out.data), static_cast<uint8_t*>(out.data) + out.size) == remote);
     btfpack_btf_free(&out);
+}
+
+// The lookup vectors both readers check (testdata/vectors/lookup.tsv, on packs/many-names.pack):
+// which entry answers a host, or the exact miss message with the nearest kernels.
+TEST_CASE("lookup: the shared lookup vectors", "[lookup]") {
+    const std::string dir = std::string(BTFPACK_TESTDATA_DIR) + "/vectors";
+    struct btfpack_pack* pack = nullptr;
+    char err[1024];
+    REQUIRE(btfpack_open_file((dir + "/packs/many-names.pack").c_str(), &pack, err, sizeof(err)) == BTFPACK_OK);
+    std::ifstream in(dir + "/lookup.tsv");
+    REQUIRE(in.good());
+    size_t rows = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        INFO(line);
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string x; std::getline(ss, x, '\t');) f.push_back(x);
+        REQUIRE(f.size() == 3);
+        std::vector<std::string> h;
+        std::stringstream hs(f[0]);
+        for (std::string x; std::getline(hs, x, '/');) h.push_back(x);
+        REQUIRE(h.size() == 4);
+        struct btfpack_host host {};
+        snprintf(host.distro, sizeof(host.distro), "%s", h[0].c_str());
+        snprintf(host.version, sizeof(host.version), "%s", h[1].c_str());
+        snprintf(host.arch, sizeof(host.arch), "%s", h[2].c_str());
+        snprintf(host.kernel, sizeof(host.kernel), "%s", h[3].c_str());
+        struct btfpack_lookup_opts o = {};
+        o.kernel_btf = "";
+        o.pack = pack;
+        o.host = &host;
+        struct btfpack_btf out;
+        int rc = btfpack_lookup(&o, &out, err, sizeof(err));
+        rows++;
+        if (f[1] == "not_found") {
+            CHECK(rc == BTFPACK_ERR_NOT_FOUND);
+            CHECK(std::string(err) == f[2]);
+            continue;
+        }
+        REQUIRE(f[1] == "pack");
+        REQUIRE(rc == BTFPACK_OK);
+        CHECK(out.layer == BTFPACK_LAYER_PACK);
+        // the bytes are those of the expected entry
+        std::vector<std::string> k;
+        std::stringstream ks(f[2]);
+        for (std::string x; std::getline(ks, x, '/');) k.push_back(x);
+        size_t i;
+        REQUIRE(btfpack_find(pack, k[0].c_str(), k[1].c_str(), k[2].c_str(), k[3].c_str(), &i) == BTFPACK_OK);
+        void* want;
+        size_t n;
+        REQUIRE(btfpack_get_btf(pack, i, &want, &n, err, sizeof(err)) == BTFPACK_OK);
+        CHECK((n == out.size && memcmp(want, out.data, n) == 0));
+        free(want);
+        btfpack_btf_free(&out);
+    }
+    CHECK(rows >= 10);
+    btfpack_close(pack);
 }
