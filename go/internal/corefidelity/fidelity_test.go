@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/btfpack/btfpack/go/btfpack"
 	"github.com/btfpack/btfpack/go/internal/tarxz"
 )
 
@@ -203,20 +204,37 @@ func buildPack(t testing.TB, cli string, fx *fixture, o object, out string) {
 	}
 }
 
-// minimizedBTF is the kernel's BTF as an application gets it from the pack.
-func minimizedBTF(t testing.TB, cli, pack, key string) []byte {
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(cli, "get", pack, key, "-o", "-")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("btfpack get %s %s: %v\n%s", pack, key, err, stderr.Bytes())
+// openPack opens a pack with the Go reader, closed when the test ends.
+func openPack(t testing.TB, path string) *btfpack.Pack {
+	p, err := btfpack.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return stdout.Bytes()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// minimizedBTF is the kernel's BTF as an application gets it from the pack (Go reader), raw
+// and as the *btf.Spec an app passes as ProgramOptions.KernelTypes.
+func minimizedBTF(t testing.TB, p *btfpack.Pack, key string) ([]byte, *btf.Spec) {
+	k, err := btfpack.ParseKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := p.RawBTF(k)
+	if err != nil {
+		t.Fatalf("pack: %s: %v", key, err)
+	}
+	spec, err := p.Spec(k)
+	if err != nil {
+		t.Fatalf("pack: %s: %v", key, err)
+	}
+	return raw, spec
 }
 
 // TestCOREFidelity: for every bpf/ object and every testdata kernel (bpfel objects against the
 // little-endian kernels, bpfeb against the big-endian s390x one), cilium/ebpf's CO-RE
-// relocation against btfpack's minimized BTF from a pack equals the one against the kernel's
+// relocation against btfpack's minimized BTF from a pack (read by the Go reader) equals the one against the kernel's
 // full BTF: same fixups, same poisoned relocations, same errors, same patched instructions
 // (target type ids named by the type they denote).
 func TestCOREFidelity(t *testing.T) {
@@ -224,8 +242,9 @@ func TestCOREFidelity(t *testing.T) {
 	fx := loadFixture(t, kernelsDir)
 	var total Stats
 	for _, o := range objects(t, bpfDir) {
-		pack := filepath.Join(fx.dir, strings.ReplaceAll(o.name, "/", "_")+".pack")
-		buildPack(t, cli, fx, o, pack)
+		packPath := filepath.Join(fx.dir, strings.ReplaceAll(o.name, "/", "_")+".pack")
+		buildPack(t, cli, fx, o, packPath)
+		pack := openPack(t, packPath)
 		for _, k := range fx.kernels {
 			path := o.objectFor(k)
 			if path == "" {
@@ -240,11 +259,7 @@ func TestCOREFidelity(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", path, err)
 				}
-				minRaw := minimizedBTF(t, cli, pack, k.key)
-				minSpec, err := btf.LoadSpecFromReader(bytes.NewReader(minRaw))
-				if err != nil {
-					t.Fatalf("minimized BTF of %s for %s: %v", k.key, path, err)
-				}
+				minRaw, minSpec := minimizedBTF(t, pack, k.key)
 				want := Relocate(coll, k.spec)
 				got := Relocate(coll, minSpec)
 				st := Count(want)
@@ -311,8 +326,9 @@ func TestCOREFidelityDetectsBrokenBTF(t *testing.T) {
 	cli, bpfDir, kernelsDir := env(t)
 	fx := loadFixture(t, kernelsDir)
 	o := object{name: "minimal", el: filepath.Join(bpfDir, "el", "minimal.o"), eb: filepath.Join(bpfDir, "eb", "minimal.o")}
-	pack := filepath.Join(fx.dir, "minimal-broken.pack")
-	buildPack(t, cli, fx, o, pack)
+	packPath := filepath.Join(fx.dir, "minimal-broken.pack")
+	buildPack(t, cli, fx, o, packPath)
+	pack := openPack(t, packPath)
 	edits := []struct {
 		what string
 		edit func(*btf.Struct)
@@ -342,7 +358,8 @@ func TestCOREFidelityDetectsBrokenBTF(t *testing.T) {
 		want := Relocate(coll, k.spec)
 		for _, e := range edits {
 			what := e.what
-			broken := mutateStruct(t, minimizedBTF(t, cli, pack, k.key), k.bigEndian, "task_struct", e.edit)
+			raw, _ := minimizedBTF(t, pack, k.key)
+			broken := mutateStruct(t, raw, k.bigEndian, "task_struct", e.edit)
 			spec, err := btf.LoadSpecFromReader(bytes.NewReader(broken))
 			if err != nil {
 				t.Fatal(err)
