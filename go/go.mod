@@ -11,3 +11,5 @@ require (
 )
 
 require github.com/klauspost/cpuid/v2 v2.2.10 // indirect
+
+tool github.com/cilium/ebpf/cmd/bpf2go
