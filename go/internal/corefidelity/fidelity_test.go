@@ -373,3 +373,38 @@ func TestCOREFidelityDetectsBrokenBTF(t *testing.T) {
 		}
 	}
 }
+
+// TestCOREFidelityByteOrders: what cilium/ebpf does when the object's byte order is not the
+// kernel BTF's (why TestCOREFidelity pairs bpfel objects with little-endian kernels and bpfeb
+// with big-endian ones, as users ship them): every program with CO-RE relocations fails with
+// "can't relocate", the same against the full and the minimized BTF.
+func TestCOREFidelityByteOrders(t *testing.T) {
+	cli, bpfDir, kernelsDir := env(t)
+	fx := loadFixture(t, kernelsDir)
+	o := object{name: "minimal", el: filepath.Join(bpfDir, "el", "minimal.o"), eb: filepath.Join(bpfDir, "eb", "minimal.o")}
+	packPath := filepath.Join(fx.dir, "minimal-orders.pack")
+	buildPack(t, cli, fx, o, packPath)
+	pack := openPack(t, packPath)
+	for _, k := range fx.kernels {
+		wrong := o.el
+		if !k.bigEndian {
+			wrong = o.eb
+		}
+		coll, err := ebpf.LoadCollectionSpec(wrong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, minSpec := minimizedBTF(t, pack, k.key)
+		for _, target := range []*btf.Spec{k.spec, minSpec} {
+			out := Relocate(coll, target)
+			if len(out) == 0 {
+				t.Fatalf("%s: no program with relocations", wrong)
+			}
+			for _, p := range out {
+				if !strings.Contains(p.Err, "can't relocate") {
+					t.Errorf("%s against %s: program %s: %q, want a \"can't relocate\" error", wrong, k.key, p.Program, p.Err)
+				}
+			}
+		}
+	}
+}
