@@ -10,18 +10,8 @@ pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; fi; }
 
 A=$T/archive
-k510=$(find "$KERNELS" -name '5.10*amd64.btf.tar.xz' | head -1)
-k61=$(find "$KERNELS" -name '6.1*amd64.btf.tar.xz' | head -1)
-karm=$(find "$KERNELS" -name '*arm64.btf.tar.xz' | head -1)
-ks390=$(find "$KERNELS" -name '*s390x.btf.tar.xz' | head -1)
-mkdir -p $A/debian/11/x86_64 $A/debian/12/x86_64 $A/debian/12/arm64 $A/debian/13/s390x $A/ubuntu/22.04/x86_64 \
-         $A/centos/8/x86_64 $A/fedora/34/x86_64
-cp "$k510" $A/debian/11/x86_64/; cp "$k61" $A/debian/12/x86_64/; cp "$karm" $A/debian/12/arm64/; cp "$ks390" $A/debian/13/s390x/
-cp "$k61" $A/ubuntu/22.04/x86_64/6.1.0-dup-generic.btf.tar.xz                 # same layout, other name
-tar -xJOf "$k510" > $A/centos/8/x86_64/5.10.0-raw.el8.x86_64.btf              # raw .btf, same layout as 5.10
-mkdir -p $A/ol/8/arm64                                                         # ELF vmlinux, same layout as arm64
-tar -xJOf "$karm" > $T/arm.btf && objcopy -I binary -O elf64-little --rename-section .data=.BTF,alloc,load,readonly,data,contents \
-  $T/arm.btf $A/ol/8/arm64/vmlinux-5.15.0-1.el8uek.aarch64
+. "$(dirname "$0")/test_archive_tree.sh"
+make_test_archive $A "$KERNELS"
 head -c 100000 "$k61" > $A/fedora/34/x86_64/5.11.12-300.fc34.x86_64.btf.tar.xz  # truncated xz
 OBJ_ARGS=$(ls "$OBJS"/*.o | tr '\n' ' ')
 

@@ -22,7 +22,7 @@ func ls(path string, asJSON bool, stdout io.Writer) (err error) {
 	w := bufio.NewWriter(stdout)
 	defer func() {
 		if ferr := w.Flush(); err == nil && ferr != nil {
-			err = fmt.Errorf("<stdout>: write failed: %w", ferr)
+			err = &classError{"<stdout>: write failed", btfpack.ErrIO}
 		}
 	}()
 	n := p.Count()
@@ -32,7 +32,7 @@ func ls(path string, asJSON bool, stdout io.Writer) (err error) {
 	for i := 0; i < n; i++ {
 		e, err := p.Entry(i)
 		if err != nil {
-			return fmt.Errorf("%s: corrupt index: %w", path, btfpack.ErrFormat)
+			return &classError{path + ": corrupt index", btfpack.ErrFormat}
 		}
 		if !asJSON {
 			fmt.Fprintf(w, "%s\tblob %d\n", e.Key, e.Blob)
@@ -58,6 +58,15 @@ func ls(path string, asJSON bool, stdout io.Writer) (err error) {
 	}
 	return nil
 }
+
+// classError is a message of the C++ CLI's, of one btfpack error class.
+type classError struct {
+	msg   string
+	class error
+}
+
+func (e *classError) Error() string { return e.msg }
+func (e *classError) Unwrap() error { return e.class }
 
 // jsonStr quotes s as the C++ CLI's json_str: '"' and '\' escaped, control bytes as \u00XX,
 // every other byte as is.
@@ -89,9 +98,9 @@ func get(path, keyStr, out string, stdout io.Writer) error {
 	}
 	i, err := p.Locate(k)
 	if errors.Is(err, btfpack.ErrNotFound) {
-		return fmt.Errorf("%s: no kernel %s in the pack (see btfpack ls): %w", path, keyStr, btfpack.ErrNotFound)
+		return &classError{path + ": no kernel " + keyStr + " in the pack (see btfpack ls)", btfpack.ErrNotFound}
 	} else if err != nil {
-		return fmt.Errorf("%s: corrupt index: %w", path, btfpack.ErrFormat)
+		return &classError{path + ": corrupt index", btfpack.ErrFormat}
 	}
 	raw, err := p.RawBTFAt(i)
 	if err != nil {
@@ -105,7 +114,7 @@ func get(path, keyStr, out string, stdout io.Writer) error {
 func writeFileAtomically(path string, b []byte, stdout io.Writer) error {
 	if path == "-" {
 		if _, err := stdout.Write(b); err != nil {
-			return fmt.Errorf("<stdout>: write failed: %w", err)
+			return &classError{"<stdout>: write failed", btfpack.ErrIO}
 		}
 		return nil
 	}
