@@ -5,6 +5,8 @@
 //   - tarxz:  what Go apps that ship BTFHub-style bundles do today: decompress an embedded
 //     .tar.xz of the same minimized BTFs (ulikunitz/xz + archive/tar) up to the host's
 //     file, then btf.LoadSpecFromReader
+//   - tree:   what tracee and parca-agent do: //go:embed "dist/btfhub/*", a tree of the
+//     minimized BTFs, uncompressed; fs.ReadFile of the host's file, then btf.LoadSpecFromReader
 //   - kernel: btf.LoadKernelSpec of this host's /sys/kernel/btf/vmlinux, cold: in v0.22
 //     cilium/ebpf keeps no process-wide copy (no btf.FlushKernelSpec any more; btf.Cache is the
 //     opt-in cache), so every call maps vmlinux and parses it again
@@ -14,14 +16,20 @@
 //	BTFPACK_BENCH_PACK    a pack (read into memory first, as //go:embed would have it)
 //	BTFPACK_BENCH_BUNDLE  a .tar.xz of "<distro>/<version>/<arch>/<kernel>.btf" files, the
 //	                      pack's kernels as `btfpack get` returns them
+//	BTFPACK_BENCH_TREE    optional: the same files as a directory tree (read into an
+//	                      in-memory fs.FS first, as embed.FS would hold them)
 //	BTFPACK_BENCH_OBJ     a CO-RE object; the Relocate benchmarks also relocate it
 package bench
 
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"testing/fstest"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -60,6 +68,38 @@ func SpecFromBundle(bundle []byte, k btfpack.Key) (*btf.Spec, error) {
 		return nil, fmt.Errorf("bundle: %s: %w", want, err)
 	}
 	return btf.LoadSpecFromReader(bytes.NewReader(raw))
+}
+
+// SpecFromTree is the embedded-tree path: read k's file out of an fs.FS (embed.FS in an app).
+func SpecFromTree(tree fs.FS, k btfpack.Key) (*btf.Spec, error) {
+	raw, err := fs.ReadFile(tree, k.String()+".btf")
+	if err != nil {
+		return nil, fmt.Errorf("tree: %w", err)
+	}
+	return btf.LoadSpecFromReader(bytes.NewReader(raw))
+}
+
+// LoadTree reads every file under dir into an in-memory fs.FS (what embed.FS gives an app).
+func LoadTree(dir string) (fs.FS, int64, error) {
+	tree := fstest.MapFS{}
+	var total int64
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		tree[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data, Mode: 0o444}
+		total += int64(len(data))
+		return nil
+	})
+	return tree, total, err
 }
 
 // SpecFromKernel is btf.LoadKernelSpec (uncached: a fresh parse on every call).

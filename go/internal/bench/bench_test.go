@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"io/fs"
 	"os"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 
 type inputs struct {
 	pack, bundle []byte
+	tree         fs.FS // nil without BTFPACK_BENCH_TREE
 	keys         []btfpack.Key
 	coll         *ebpf.CollectionSpec // nil without BTFPACK_BENCH_OBJ
 }
@@ -32,6 +34,11 @@ func load(b *testing.B) *inputs {
 	}
 	if in.keys, err = HostArchKeys(in.pack); err != nil {
 		b.Fatalf("%s: %v", packPath, err)
+	}
+	if dir := os.Getenv("BTFPACK_BENCH_TREE"); dir != "" {
+		if in.tree, _, err = LoadTree(dir); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if obj := os.Getenv("BTFPACK_BENCH_OBJ"); obj != "" {
 		if in.coll, err = ebpf.LoadCollectionSpec(obj); err != nil {
@@ -73,6 +80,12 @@ func benchmarks(b *testing.B, relocate bool) {
 	})
 	b.Run("tarxz", func(b *testing.B) {
 		run(b, in, relocate, func(k btfpack.Key) (*btf.Spec, error) { return SpecFromBundle(in.bundle, k) })
+	})
+	b.Run("tree", func(b *testing.B) {
+		if in.tree == nil {
+			b.Skip("BTFPACK_BENCH_TREE not set")
+		}
+		run(b, in, relocate, func(k btfpack.Key) (*btf.Spec, error) { return SpecFromTree(in.tree, k) })
 	})
 	b.Run("kernel", func(b *testing.B) {
 		if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
