@@ -27,6 +27,20 @@ if ((${#missing[@]})); then
 fi
 echo "setup: all ${#PKGS[@]} packages present"
 
+# The Go reader (go/) and its tests need the Go toolchain, >= the go line of go/go.mod (1.25;
+# Debian 12's golang is 1.19, too old for cilium/ebpf). The machine image has it in
+# /usr/local/go; without it CMake registers no go_* test.
+go_bin=$(command -v go || true)
+[[ -z $go_bin && -x /usr/local/go/bin/go ]] && go_bin=/usr/local/go/bin/go
+if [[ -n $go_bin ]]; then
+  # the modules go.sum pins, from the Go module proxy (once; the tests then build offline)
+  (cd "$(dirname "$0")/../go" && GOFLAGS=-mod=readonly "$go_bin" mod download)
+  echo "setup: $("$go_bin" version) present, Go modules downloaded"
+else
+  echo "setup: WARNING: no Go toolchain (go in PATH or /usr/local/go/bin/go): the Go reader's tests will not run;" \
+       "install Go >= 1.25 into /usr/local/go" >&2
+fi
+
 # A newer libbpf as a second judge of the fidelity tests (tests/fidelity: relo_oracle_libbpfNN):
 # Debian 13 "trixie"'s libbpf-dev .deb (headers + libbpf.a), downloaded with a private apt state
 # and unpacked into a private prefix. Nothing is installed or upgraded system-wide: the newer

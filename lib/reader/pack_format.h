@@ -2,7 +2,7 @@
  *
  * docs/FORMAT.md is the prose description; it names these constants next to the bytes they
  * describe. The writer (lib/pack/, C++) and the reader (lib/reader/, C) both include this
- * header, so neither side spells a format number of its own. Another reader (e.g. in Go)
+ * header, so neither side spells a format number of its own. The Go reader (go/btfpack/format.go)
  * mirrors this file: constants, then the byte helpers at the end.
  *
  * Conventions: all integers are little-endian, whatever the host (BTF records are the
