@@ -319,16 +319,21 @@ func mutateStruct(t testing.TB, raw []byte, bigEndian bool, name string, edit fu
 	return out
 }
 
+// minimalPack is the fixture, bpf/minimal.bpf.c's object and a pack built for it (named by tag).
+func minimalPack(t *testing.T, tag string) (*fixture, object, *btfpack.Pack) {
+	cli, bpfDir, kernelsDir := env(t)
+	fx := loadFixture(t, kernelsDir)
+	o := object{name: "minimal", el: filepath.Join(bpfDir, "el", "minimal.o"), eb: filepath.Join(bpfDir, "eb", "minimal.o")}
+	packPath := filepath.Join(fx.dir, "minimal-"+tag+".pack")
+	buildPack(t, cli, fx, o, packPath)
+	return fx, o, openPack(t, packPath)
+}
+
 // TestCOREFidelityDetectsBrokenBTF: the comparison of TestCOREFidelity fails when the minimized
 // BTF is wrong: a member dropped (the relocation that reads it is poisoned instead of patched)
 // or moved (a different offset is patched in), on both byte orders.
 func TestCOREFidelityDetectsBrokenBTF(t *testing.T) {
-	cli, bpfDir, kernelsDir := env(t)
-	fx := loadFixture(t, kernelsDir)
-	o := object{name: "minimal", el: filepath.Join(bpfDir, "el", "minimal.o"), eb: filepath.Join(bpfDir, "eb", "minimal.o")}
-	packPath := filepath.Join(fx.dir, "minimal-broken.pack")
-	buildPack(t, cli, fx, o, packPath)
-	pack := openPack(t, packPath)
+	fx, o, pack := minimalPack(t, "broken")
 	edits := []struct {
 		what string
 		edit func(*btf.Struct)
@@ -379,12 +384,7 @@ func TestCOREFidelityDetectsBrokenBTF(t *testing.T) {
 // with big-endian ones, as users ship them): every program with CO-RE relocations fails with
 // "can't relocate", the same against the full and the minimized BTF.
 func TestCOREFidelityByteOrders(t *testing.T) {
-	cli, bpfDir, kernelsDir := env(t)
-	fx := loadFixture(t, kernelsDir)
-	o := object{name: "minimal", el: filepath.Join(bpfDir, "el", "minimal.o"), eb: filepath.Join(bpfDir, "eb", "minimal.o")}
-	packPath := filepath.Join(fx.dir, "minimal-orders.pack")
-	buildPack(t, cli, fx, o, packPath)
-	pack := openPack(t, packPath)
+	fx, o, pack := minimalPack(t, "orders")
 	for _, k := range fx.kernels {
 		wrong := o.el
 		if !k.bigEndian {
