@@ -106,6 +106,8 @@ struct Resolution {
     int err = 0;
     RelocResult res;
     uint32_t out_list = kNoList;  // the candidate list after libbpf pruned it
+    // first_log_difference: the other side's resolution this one was found equal to
+    mutable const Resolution* agreed = nullptr;
 };
 
 // Candidate lists, the candidate cache and the resolutions of one object against one target.
@@ -391,7 +393,6 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
     // each pair of resolutions met together is compared once, events and results; equal
     // results patch equally, except type ids (masked), whose patching is compared too.
     Resolver ra(local, a), rb(local, b);
-    std::unordered_map<const Resolution*, const Resolution*> paired;  // compared already
     RelocEvents pa, pb;
     std::string difference;
     run_passes(local, {&ra, &rb}, [&](uint32_t i, int* err, bool* failure) {
@@ -410,8 +411,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
         if (!fa != !fb) {
             why = "one side resolved, the other did not";
         } else if (fa) {
-            auto [it, fresh] = paired.try_emplace(fa, fb);
-            if (!fresh && it->second == fb) return true;  // this pair agreed before
+            if (fa->agreed == fb) return true;  // this pair agreed before
             size_t k = 0;
             while (k < fa->events.size() && k < fb->events.size() && fa->events[k].same_as(fb->events[k], ids)) k++;
             if (k < fa->events.size() || k < fb->events.size()) {
@@ -429,7 +429,7 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
                     why = "'" + text(pa, j, ra.texts()) + "' against '" + text(pb, j, rb.texts()) + "'";
             }
             if (why.empty()) {
-                it->second = fb;
+                fa->agreed = fb;
                 return true;
             }
         } else {
