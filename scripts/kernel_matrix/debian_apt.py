@@ -1,10 +1,12 @@
 """A private apt state per architecture: Debian's package indexes of the chosen suites, read and
 downloaded from without touching the host's own apt configuration, lists, cache or dpkg state.
 
-State lives in <cache>/apt/<arch>/ (sources.list, lists/, an empty dpkg status). Indexes are
-refreshed when older than max_age seconds or when the suite list changed.
+State lives in <cache>/apt/<arch>/<hash of the sources>/ (sources.list, lists/, an empty dpkg
+status), so runs with other suite lists keep their own indexes. Indexes are refreshed when older
+than max_age seconds.
 """
 import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -44,7 +46,7 @@ class PrivateApt:
         self.mirror = mirror or os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
         self.security_mirror = security_mirror or os.environ.get("DEBIAN_SECURITY_MIRROR",
                                                                  "http://deb.debian.org/debian-security")
-        self.state = os.path.join(cache_dir, "apt", arch)
+        self.state = os.path.join(cache_dir, "apt", arch, hashlib.sha256(self.sources().encode()).hexdigest()[:12])
         self._updated = False
 
     def sources(self):
@@ -75,9 +77,8 @@ class PrivateApt:
         src = self.sources()
         path = os.path.join(st, "sources.list")
         stamp = os.path.join(st, "updated")
-        same = os.path.exists(path) and open(path).read() == src
         fresh = os.path.exists(stamp) and time.time() - os.path.getmtime(stamp) < self.max_age
-        if same and fresh and not refresh:
+        if fresh and not refresh:
             self._updated = True
             return
         with open(path, "w") as f:

@@ -7,8 +7,10 @@ diagnostic). Every app speaks the protocol of examples/exec_monitor on stdout:
     self: pid=N            child: pid=N (one per /bin/true it starts)
     host: D/V/A/K          btf: layer L (name) ...
     exec pid=P ppid=Q comm=C filename=F[ (ours)]
-and exits 0 when events arrived. A second app (e.g. the Go example, cross-compiled with
-CGO_ENABLED=0 GOARCH=...) is added by appending one App to APPS.
+and exits 0 when events arrived (guest_check.judge reads it). A second app (e.g. the Go example,
+go/examples/execmonitor, built with CGO_ENABLED=0 GOARCH=amd64|arm64|s390x and the matrix pack
+in place of its embedded btfs.pack) is added by appending one App to APPS; an app with another
+output protocol brings its own `judge` (same signature as guest_check.judge).
 
 Cross builds link against a sysroot per arch: the bookworm -dev packages fetched with
 `apt-get download` and unpacked with `dpkg-deb -x` into <cache>/sysroot/<arch> (multiarch
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from . import guest_check
 from .errors import MatrixError
 
 CC = {"amd64": "gcc", "arm64": "aarch64-linux-gnu-gcc", "s390x": "s390x-linux-gnu-gcc"}
@@ -47,6 +50,7 @@ class App:
     build: object       # (BuildContext) -> binary path
     run: list = field(default_factory=list)      # args in the guest, layer 3 expected
     no_pack: list = field(default_factory=list)  # args in the guest with layer 3 disabled
+    judge: object = guest_check.judge            # (console, kernel, app name, os-release name, big endian) -> Verdict
 
 
 def bpf_object(ctx):

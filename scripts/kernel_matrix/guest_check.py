@@ -21,6 +21,7 @@ EVENT = re.compile(r"^exec pid=(\d+) ppid=(\d+) comm=(.*?) filename=(.*?)( \(our
 class Verdict:
     ok: bool = False
     layer: str = "-"
+    own_btf: str = "?"      # the kernel's own /sys/kernel/btf/vmlinux, as the guest saw it: present | absent
     events: int = 0         # events the app received
     children: int = 0       # children it started
     matched: int = 0        # children whose event had the right pid, ppid, comm, filename
@@ -65,6 +66,7 @@ def judge(console, kernel, app_name, osrel_name, big_endian):
     v = Verdict()
     p = v.problems
     kv = _km(console)
+    v.own_btf = kv.get("kernel-btf", "?")
     if "@@km done" not in console:
         p.append("the guest did not finish (/init never reached its end)")
     if kv.get("uname") != kernel.release:

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -89,22 +90,52 @@ def resolve(spec, apt):
     raise MatrixError(f"kernel spec '{spec}': too many levels of metapackages")
 
 
-def _deb_members(deb):
-    r = subprocess.run(f"dpkg-deb --fsys-tarfile '{deb}' | tar -t", shell=True, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise MatrixError(f"{deb}: cannot list: {r.stderr.strip()[-300:]}")
-    return r.stdout.split()
+def _stream_out(deb, dest_of, stop_after=None):
+    """One pass over the .deb's data tar: every regular file m for which dest_of(m.name) gives a
+    path is written there. Stops reading (and ends dpkg-deb) after stop_after files. The names."""
+    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    written = []
+    try:
+        with tarfile.open(fileobj=p.stdout, mode="r|") as tf:
+            for m in tf:
+                dest = dest_of(m.name) if m.isfile() else None
+                if not dest:
+                    continue
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with open(dest + ".part", "wb") as out:
+                    shutil.copyfileobj(tf.extractfile(m), out)
+                os.replace(dest + ".part", dest)
+                written.append(m.name)
+                if stop_after and len(written) >= stop_after:
+                    p.kill()
+                    break
+    except tarfile.TarError as e:
+        p.kill()
+        raise MatrixError(f"{deb}: unreadable data: {e}")
+    finally:
+        err = p.stderr.read().decode(errors="replace")
+        rc = p.wait()
+    if rc != 0 and not (stop_after and len(written) >= stop_after):
+        raise MatrixError(f"{deb}: dpkg-deb --fsys-tarfile failed: {err.strip()[-300:]}")
+    return written
+
+
+IMAGE_MEMBER = re.compile(r"\./boot/vmlinuz-(.+)|\./usr/lib/modules/([^/]+)/vmlinuz")
+
+
+def extract_images(deb, dest_dir):
+    """Each kernel image of the .deb (./boot/vmlinuz-K, or in newer packages
+    ./usr/lib/modules/K/vmlinuz) as dest_dir/boot/vmlinuz-K; the list of K."""
+    def dest_of(name):
+        r = IMAGE_MEMBER.fullmatch(name)
+        return os.path.join(dest_dir, "boot", "vmlinuz-" + (r.group(1) or r.group(2))) if r else None
+    return [(lambda r: r.group(1) or r.group(2))(IMAGE_MEMBER.fullmatch(n)) for n in _stream_out(deb, dest_of)]
 
 
 def extract_member(deb, member, dest):
-    """Stream one file out of a .deb (no full unpack) to dest."""
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with open(dest + ".part", "wb") as out:
-        r = subprocess.run(f"dpkg-deb --fsys-tarfile '{deb}' | tar -xO '{member}'", shell=True, stdout=out,
-                           stderr=subprocess.PIPE, text=False)
-    if r.returncode != 0 or os.path.getsize(dest + ".part") == 0:
-        raise MatrixError(f"{deb}: cannot extract {member}: {r.stderr.decode(errors='replace').strip()[-300:]}")
-    os.replace(dest + ".part", dest)
+    """Stream one file out of a .deb to dest, reading no further than that file."""
+    if not _stream_out(deb, lambda name: dest if name == member else None, stop_after=1):
+        raise MatrixError(f"{deb}: no {member} in the package")
 
 
 def sha256_file(path):
@@ -131,14 +162,11 @@ def fetch(kernel, apt, cache_dir, log=print):
         deb = apt.download(kernel.package, kernel.version, tmp)
         took = time.time() - t0
         size = os.path.getsize(deb)
-        # ./boot/vmlinuz-K, or (newer packages) ./usr/lib/modules/K/vmlinuz
-        images = [(m, r.group(1) or r.group(2)) for m in _deb_members(deb)
-                  for r in [re.fullmatch(r"\./boot/vmlinuz-(.+)|\./usr/lib/modules/([^/]+)/vmlinuz", m)] if r]
-        if len({rel for _, rel in images}) != 1:
+        releases = extract_images(deb, d)
+        if len(set(releases)) != 1:
             raise MatrixError(f"{os.path.basename(deb)}: expected the image of one kernel in the package "
-                              f"(./boot/vmlinuz-*), found {len(images)}")
-        release = images[0][1]
-        extract_member(deb, images[0][0], os.path.join(d, "boot", "vmlinuz-" + release))
+                              f"(./boot/vmlinuz-*), found {len(releases)}")
+        release = releases[0]
         kernel.release, kernel.deb_sha256, kernel.deb_size = release, sha256_file(deb), size
         kernel.vmlinuz = os.path.join(d, "boot", "vmlinuz-" + release)
         m = asdict(kernel)
