@@ -70,31 +70,38 @@ def parse_spec(spec):
     return name, version or None, arch
 
 
-def resolve(spec, apt):
-    """The Kernel (package holding the image, version, suite) a spec names."""
+def candidates(spec, apt):
+    """The Kernels (package holding the image, version, suite) a spec may name, best first: the
+    one version given, else every version the indexes have, newest first (a mirror may list a
+    package it does not serve: the caller tries the next)."""
     name, version, arch = parse_spec(spec)
-    for _ in range(4):  # metapackage -> linux-image-K -> linux-binary-K
-        found = apt.versions(name)
-        if version:
-            found = [vs for vs in found if vs[0] == version]
-        if not found:
-            what = f"{name}={version}" if version else name
-            raise MatrixError(f"kernel spec '{spec}': {what} is in no {arch} index of the suites "
-                              f"{', '.join(apt.suites)}")
-        version, suite = found[0]
-        deps = [IMAGE_DEP.match(d.strip()) for d in apt.fields(name, version).get("Depends", "").split(",")]
-        nxt = [m.group(1) for m in deps if m and m.group(1) != name]
-        if not nxt:
-            return Kernel(spec=spec, package=name, version=version, arch=arch, suite=suite)
-        name = nxt[0]  # same source package: the same version
-    raise MatrixError(f"kernel spec '{spec}': too many levels of metapackages")
+    found = apt.versions(name)
+    if version:
+        found = [vs for vs in found if vs[0] == version]
+    if not found:
+        what = f"{name}={version}" if version else name
+        raise MatrixError(f"kernel spec '{spec}': {what} is in no {arch} index of the suites {', '.join(apt.suites)}")
+    seen = set()
+    for ver, suite in found:
+        if ver in seen:
+            continue
+        seen.add(ver)
+        pkg = name
+        for _ in range(4):  # metapackage -> linux-image-K -> linux-binary-K (same source: same version)
+            deps = [IMAGE_DEP.match(d.strip()) for d in apt.fields(pkg, ver).get("Depends", "").split(",")]
+            nxt = [m.group(1) for m in deps if m and m.group(1) != pkg]
+            if not nxt:
+                break
+            pkg = nxt[0]
+        yield Kernel(spec=spec, package=pkg, version=ver, arch=arch, suite=suite)
 
 
 def _stream_out(deb, dest_of, stop_after=None):
     """One pass over the .deb's data tar: every regular file m for which dest_of(m.name) gives a
     path is written there. Stops reading (and ends dpkg-deb) after stop_after files. The names."""
-    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    written = []
+    errf = tempfile.TemporaryFile()  # not a pipe: dpkg-deb's decompressor child may outlive a kill
+    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE, stderr=errf)
+    written, stopped = [], False
     try:
         with tarfile.open(fileobj=p.stdout, mode="r|") as tf:
             for m in tf:
@@ -107,15 +114,19 @@ def _stream_out(deb, dest_of, stop_after=None):
                 os.replace(dest + ".part", dest)
                 written.append(m.name)
                 if stop_after and len(written) >= stop_after:
-                    p.kill()
+                    stopped = True
                     break
     except tarfile.TarError as e:
-        p.kill()
         raise MatrixError(f"{deb}: unreadable data: {e}")
     finally:
-        err = p.stderr.read().decode(errors="replace")
+        if p.poll() is None and stopped:
+            p.kill()
+        p.stdout.close()  # the decompressor child gets SIGPIPE
         rc = p.wait()
-    if rc != 0 and not (stop_after and len(written) >= stop_after):
+        errf.seek(0)
+        err = errf.read().decode(errors="replace")
+        errf.close()
+    if rc != 0 and not stopped:
         raise MatrixError(f"{deb}: dpkg-deb --fsys-tarfile failed: {err.strip()[-300:]}")
     return written
 
