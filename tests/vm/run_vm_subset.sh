@@ -3,9 +3,8 @@
 # Runs scripts/kernel-matrix on the CI subset and checks, beyond its own exit code, that the
 # subset covered what it promises: amd64, arm64 and s390x guests, at least one kernel that had no
 # BTF of its own, every row passed with layer 3 (pack) and right event values.
-# The s390x kernel's BTF comes from testdata/kernels-pahole when it is the kernel recorded there
-# (made by pahole from its -dbg package; scripts/kernel-matrix --save-btf regenerates it), so CI
-# does not download the 433 MB -dbg package; any other kernel is harvested by pahole as usual.
+# The s390x kernel has no BTF: its BTF is made by pahole from its -dbg package (433 MB, downloaded
+# once; the cache keeps only the harvested .btf.tar.xz).
 # Exit 77 (skip) when not root: the initramfs needs a /dev/console node.
 set -u
 REPO=$1 BUILD=$2
@@ -13,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (mknod /dev/console in the 
 J=$BUILD/vm-subset.json
 rm -f "$J"
 python3 "$REPO/scripts/kernel-matrix" --build "$BUILD" --work "$BUILD/vm-subset" --suites bookworm \
-  --btf-dir "$REPO/testdata/kernels-pahole" --json "$J" \
+  --json "$J" \
   linux-image-amd64 linux-image-arm64 linux-image-s390x
 rc=$?
 [ -s "$J" ] || { echo "FAIL: kernel-matrix wrote no $J (exit $rc)"; exit 1; }
@@ -23,8 +22,8 @@ rows = json.load(open(sys.argv[1]))["results"]
 fails = []
 if {r.get("arch") for r in rows if r["ok"]} != {"amd64", "arm64", "s390x"}:
     fails.append(f"arches passed: {sorted({r.get('arch') for r in rows if r['ok']})}")
-if not any(r.get("own_btf") == "absent" and r["ok"] for r in rows):
-    fails.append("no kernel without BTF of its own in the subset")
+if not any(r.get("own_btf") == "absent" and r["ok"] and r["btf"]["source"] == "pahole" for r in rows):
+    fails.append("no kernel without BTF of its own, with its BTF made by pahole, passed")
 for r in rows:
     if not (r["ok"] and r.get("layer") == "3 (pack)" and r.get("values_ok") and r["events"] >= r["children"] > 0):
         fails.append(f"{r.get('package', r.get('spec'))} {r.get('arch', '')}: {r['problems']}")
