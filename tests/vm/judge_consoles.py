@@ -2,7 +2,8 @@
 """Root-free test of scripts/kernel_matrix/guest_check.judge on real guest consoles recorded by
 scripts/kernel-matrix (tests/vm/consoles: amd64 6.1 with SeaBIOS escape codes before the first
 line, s390x 6.1 without BTF of its own, CRLF line ends): each must pass as recorded, and every
-tampered copy (the traps a wrong BTF or a broken guest produce) must fail with the problem named.
+tampered copy (the traps a wrong BTF or a broken guest produce) must fail with the problem named;
+a recorded real run with a wrong BTF (the app itself exits 0) must fail too.
 usage: judge_consoles.py REPO"""
 import os
 import re
@@ -43,6 +44,14 @@ TAMPER = {  # name -> (edit of the console text, words the problem must contain)
 }
 
 failed = 0
+# A real run that must fail: 5.10 booted with 6.1's BTF filed under 5.10's name in the pack. The
+# app loads, attaches and exits 0 with 3 events, all garbage (pid 4294939085, ppid 0, empty comm).
+wrong = open(os.path.join(repo, "tests", "vm", "consoles", "amd64-5.10.0-32-amd64-with-6.1-btf.log"), newline="").read()
+v = judge(wrong, Kernel("", "linux-image-5.10.0-32-amd64", "5.10.223-1", "amd64", "bullseye", release="5.10.0-32-amd64"),
+          "exec_monitor", "debian-bullseye", False)
+ok = not v.ok and not v.values_ok and v.events == 3 and "rc=0" in wrong and any("event values wrong" in p for p in v.problems)
+print(f"{'ok  ' if ok else 'FAIL'} 5.10 with the 6.1 BTF (app exit 0, 3 events): rejected ({'; '.join(v.problems)[:150]})")
+failed += not ok
 for name, kernel in CASES.items():
     text = open(os.path.join(repo, "tests", "vm", "consoles", name), newline="").read()
     big = kernel.arch == "s390x"
