@@ -2,10 +2,13 @@
  * btfpack reader for the host's BTF (see examples/README.md).
  *
  *   1. btfpack_lookup: --btf PATH, else the kernel's own BTF (unless --no-kernel-btf), else the
- *      pack (--pack FILE, else the pack embedded at link time, else btfs.pack next to the binary);
+ *      pack (--pack FILE, else the pack embedded at link time, else btfs.pack next to the binary;
+ *      none with --no-pack);
  *   2. bpf_object__open_file(obj, .btf_custom_path = result.path), load, attach
  *      raw_tp/sched_process_exec (bpf/example_exec.bpf.c);
  *   3. fork+exec /bin/true a few times, poll the ring buffer until --count events or --timeout.
+ *      It prints its own pid ("self: pid=N") and each child's ("child: pid=N") so that a caller
+ *      can check the pid, ppid and comm of every event (tests/vm, scripts/kernel-matrix).
  *
  * Exit: 0 when events arrived; 1 when no BTF was found for this host (the reader's message names
  * the host and the nearest kernels the pack has), or on any load/attach failure, or when no event
@@ -50,7 +53,7 @@ _Static_assert(sizeof(struct exec_event) == 152, "struct exec_event must match t
 
 static struct {
 	const char *pack, *root, *btf, *obj;
-	int no_kernel_btf, lookup_only, verbose;
+	int no_kernel_btf, no_pack, lookup_only, verbose;
 	long count;
 	double timeout;
 } opt = {.count = 3, .timeout = 5};
@@ -61,13 +64,14 @@ static long n_events, n_ours;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exec_monitor [--pack FILE] [--root DIR] [--btf PATH] [--no-kernel-btf] [--obj FILE]\n"
-		"                    [--count N] [--timeout S] [--lookup-only] [-v]\n"
+		"usage: exec_monitor [--pack FILE | --no-pack] [--root DIR] [--btf PATH] [--no-kernel-btf]\n"
+		"                    [--obj FILE] [--count N] [--timeout S] [--lookup-only] [-v]\n"
 		"Prints every exec on this host (raw_tp/sched_process_exec) after finding a BTF for it:\n"
 		"  --btf PATH        use this BTF (layer 1)\n"
 		"  --no-kernel-btf   skip the kernel's own BTF (layer 2), to force the pack\n"
 		"  --pack FILE       pack to search (layer 3); default: the embedded pack, else %s next\n"
 		"                    to this binary\n"
+		"  --no-pack         no pack at all (layer 3 skipped, even an embedded pack)\n"
 		"  --root DIR        the host's files are mounted at DIR (etc/os-release, sys/kernel/btf)\n"
 		"  --obj FILE        BPF object; default: %s next to this binary, else\n"
 		"                    %s\n"
@@ -81,13 +85,14 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv)
 {
-	enum { O_PACK = 256, O_ROOT, O_BTF, O_NOKERNEL, O_OBJ, O_COUNT, O_TIMEOUT, O_LOOKUP };
+	enum { O_PACK = 256, O_ROOT, O_BTF, O_NOKERNEL, O_OBJ, O_COUNT, O_TIMEOUT, O_LOOKUP, O_NOPACK };
 	static const struct option lo[] = {
 		{"pack", required_argument, 0, O_PACK},         {"root", required_argument, 0, O_ROOT},
 		{"btf", required_argument, 0, O_BTF},           {"no-kernel-btf", no_argument, 0, O_NOKERNEL},
 		{"obj", required_argument, 0, O_OBJ},           {"count", required_argument, 0, O_COUNT},
 		{"timeout", required_argument, 0, O_TIMEOUT},   {"lookup-only", no_argument, 0, O_LOOKUP},
-		{"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
+		{"no-pack", no_argument, 0, O_NOPACK},          {"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	int c;
@@ -98,6 +103,7 @@ static int parse_args(int argc, char **argv)
 		case O_ROOT: opt.root = optarg; break;
 		case O_BTF: opt.btf = optarg; break;
 		case O_NOKERNEL: opt.no_kernel_btf = 1; break;
+		case O_NOPACK: opt.no_pack = 1; break;
 		case O_OBJ: opt.obj = optarg; break;
 		case O_LOOKUP: opt.lookup_only = 1; break;
 		case 'v': opt.verbose = 1; break;
@@ -120,6 +126,10 @@ static int parse_args(int argc, char **argv)
 			break;
 		default: return -1;
 		}
+	}
+	if (opt.pack && opt.no_pack) {
+		fprintf(stderr, "exec_monitor: --pack and --no-pack exclude each other\n");
+		return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "exec_monitor: unexpected argument '%s'\n", argv[optind]);
@@ -201,8 +211,10 @@ static void trigger_exec(void)
 		execl("/bin/true", "true", (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		printf("child: pid=%d\n", (int)pid);
 		waitpid(pid, NULL, 0);
+	}
 	else
 		fprintf(stderr, "exec_monitor: fork: %s\n", strerror(errno));
 }
@@ -215,13 +227,16 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(libbpf_log);
+	printf("self: pid=%d\n", (int)getpid());
 
 	/* the pack: --pack, else the embedded one, else btfs.pack next to the binary */
 	struct btfpack_pack *pack = NULL;
 	char err[2048], pack_path[PATH_MAX];
 	const char *pack_desc = "none";
 	const char *emb_begin = btfpack_embedded_pack, *emb_end = btfpack_embedded_pack_end;
-	if (opt.pack) {
+	if (opt.no_pack) {
+		/* layer 3 off */
+	} else if (opt.pack) {
 		if (btfpack_open_file(opt.pack, &pack, err, sizeof(err))) {
 			fprintf(stderr, "exec_monitor: %s\n", err);
 			return 1;

@@ -16,6 +16,10 @@ PKGS=(
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
   python3 xz-utils time               # time: peak RSS in the benchmarks
   chromium fonts-dejavu-core         # the report's HTML page tested in a real browser (headless)
+  # scripts/kernel-matrix and the ctest label vm: real Debian kernels booted under qemu (TCG)
+  qemu-system-x86 qemu-system-arm qemu-system-misc   # qemu-system-{x86_64,aarch64,s390x}
+  gcc-aarch64-linux-gnu gcc-s390x-linux-gnu libc6-dev-arm64-cross libc6-dev-s390x-cross  # static guest apps
+  cpio dwarves debian-archive-keyring  # initramfs; pahole (BTF of kernels built without it); apt signatures
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -8,7 +8,7 @@
 #  2. a host the pack does not have: exit 1, the message names the host and the nearest kernels
 #  3. the memfd hand-off leaves no file behind (/tmp, TMPDIR and cwd stay empty; with strace: no
 #     file created at all, and libbpf opened /proc/self/fd/N)
-#  4. (with EXEC_MONITOR_EMBEDDED) the embedded pack answers the lookup
+#  4. (with EXEC_MONITOR_EMBEDDED) the embedded pack answers the lookup; --no-pack ignores it
 # usage: run_example.sh EXEC_MONITOR BTFPACK OBJ KERNELS_DIR [EXEC_MONITOR_EMBEDDED]
 # Last line: "N passed, M failed"; exit 0 only if M == 0. Exit 77 (skip) when not root or the
 # running kernel has no /sys/kernel/btf/vmlinux (needed to make this host's pack entry).
@@ -130,6 +130,11 @@ if [ -n "$EMBEDDED" ]; then
     "$EMBEDDED" --no-kernel-btf --lookup-only >"$T/emb2.out" 2>"$T/emb2.err"; rc=$?
   check "embedded pack: unknown kernel exits 1 listing $k as nearest" \
     "[ $rc -eq 1 ] && grep -q 'nearest kernels.*$k' $T/emb2.err" || show "$T/emb2.err"
+  BTFPACK_OS_RELEASE=$T/os-release-debian12 BTFPACK_ARCH=x86_64 BTFPACK_KERNEL_RELEASE=$k \
+    "$EMBEDDED" --no-kernel-btf --no-pack --lookup-only >"$T/emb3.out" 2>"$T/emb3.err"; rc=$?
+  check "--no-pack: the embedded pack is not used (exit 1, the reader says no pack was given)" \
+    "[ $rc -eq 1 ] && grep -q '^pack: none' $T/emb3.out && grep -q 'no BTF for host debian/12/x86_64/$k: the kernel has none and no pack was given' $T/emb3.err" \
+    || show "$T/emb3.out" "$T/emb3.err"
 fi
 
 echo "$pass passed, $fail failed"
