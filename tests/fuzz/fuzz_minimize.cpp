@@ -1,0 +1,43 @@
+// libFuzzer target: minimize (object x target BTF). Input: a 4-byte little-endian length N,
+// N bytes of BPF object, then the target BTF (raw). Whatever the target (any BTF libbpf
+// accepts, vmlinux or not), minimize must return a BTF or throw btfpack::Error.
+#include <bpf/btf.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "btfpack/bpf_object.h"
+#include "btfpack/error.h"
+#include "btfpack/minimizer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size < 4) return 0;
+    uint32_t n;
+    std::memcpy(&n, data, 4);
+    if (n > size - 4) return 0;
+    const uint8_t* obj_bytes = data + 4;
+    const uint8_t* btf_bytes = data + 4 + n;
+    size_t btf_size = size - 4 - n;
+    std::unique_ptr<struct btf, void (*)(struct btf*)> target(btf__new(btf_bytes, uint32_t(btf_size)), btf__free);
+    if (!target) return 0;
+    try {
+        btfpack::BpfObject obj = btfpack::BpfObject::parse("fuzz.o", obj_bytes, n);
+        btfpack::MinimizeResult r = btfpack::minimize(target.get(), {&obj});
+        // the result must itself be a BTF libbpf reads
+        std::unique_ptr<struct btf, void (*)(struct btf*)> back(btf__new(r.btf.data(), uint32_t(r.btf.size())), btf__free);
+        if (!back) __builtin_trap();
+    } catch (const btfpack::Error& e) {
+        // an "internal error" is a btfpack bug (a writer step libbpf refused, a self-check
+        // difference): with BTFPACK_FUZZ_INTERNAL=0 in the environment they are tolerated
+        static const bool strict = !std::getenv("BTFPACK_FUZZ_INTERNAL") || std::getenv("BTFPACK_FUZZ_INTERNAL")[0] != '0';
+        if (strict && std::strstr(e.what(), "internal error")) {
+            std::fprintf(stderr, "fuzz_minimize: %s\n", e.what());
+            __builtin_trap();
+        }
+    }
+    return 0;
+}
