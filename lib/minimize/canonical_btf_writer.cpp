@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "btfpack/cpu_budget.h"
 #include "btfpack/error.h"
 #include "core/core_rules.h"
 #include "util/bisimulation.h"
@@ -262,6 +263,7 @@ private:
         struct btf* b = out.get();
         auto name_or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
         for (uint32_t id : ordered_) {
+            cpu_budget_check();
             const OutType& o = types_.at(id);
             int r = 0;
             switch (o.kind) {
@@ -328,8 +330,10 @@ private:
             }
             check(r, o);
         }
-        if (facts_.pointer_size && btf__pointer_size(full_) != 8) {
-            // libbpf guesses the pointer size from a "long" integer, else assumes the host's (8)
+        size_t full_ptr = btf__pointer_size(full_);
+        if (facts_.pointer_size && full_ptr != 0 && full_ptr != 8) {
+            // libbpf guesses the pointer size from a "long" integer, else assumes the host's (8);
+            // a target with no such integer (0 here: not a vmlinux) is 8 for libbpf as well
             int r = btf__add_int(b, "long", btf__pointer_size(full_), BTF_INT_SIGNED);
             if (r < 0) throw Error("internal error: cannot add pointer-size integer");
         }

@@ -153,7 +153,8 @@ public:
             });
         });
         // httplib's own answers (no route, body over the limit, malformed request): JSON too
-        svr.set_error_handler([this](const Request& req, Response& res) {
+        svr.set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // ours, already JSON
             std::string what = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path
                                : res.status == 413 ? "request body over the limit of " +
                                                          std::to_string(options_.max_body_bytes) + " bytes"
@@ -161,7 +162,8 @@ public:
                                                    : "bad request";
             json_error(res, res.status, what);
             metrics_.record("other", res.status, 0);
-        });
+            return httplib::Server::HandlerResponse::Handled;
+        }));
         svr.set_exception_handler([](const Request&, Response& res, std::exception_ptr ep) {
             std::string what = "internal error";
             try {
@@ -250,10 +252,8 @@ private:
     }
 
     void customize(const Request& req, Response& res, const httplib::ContentReader& reader) {
-        KernelKey key = kernel_from_query(req);
-        Format format = format_from_query(req);
-        auto s = snapshot();
-        const ArchiveKernel& k = find_kernel(*s, key);
+        // the body is read first, whatever the parameters: on a keep-alive connection unread
+        // body bytes would be taken for the next request
         std::vector<Upload> uploads;
         bool ok;
         bool in_bpf = false, too_many = false;
@@ -283,6 +283,10 @@ private:
         if (!ok && res.status == 413)
             throw ServiceError(413, "request body over the limit of " + std::to_string(options_.max_body_bytes) + " bytes");
         if (!ok) throw ServiceError(400, "malformed request body (multipart/form-data with a 'bpf' file expected)");
+        KernelKey key = kernel_from_query(req);
+        Format format = format_from_query(req);
+        auto s = snapshot();
+        const ArchiveKernel& k = find_kernel(*s, key);
         if (uploads.empty()) throw ServiceError(400, "missing multipart field 'bpf' (the BPF object)");
         for (const Upload& u : uploads)
             if (u.bytes.empty()) throw ServiceError(400, "'bpf' part '" + u.name + "' is empty");
@@ -346,6 +350,12 @@ int run_server(const ServeOptions& o) {
     svr.set_write_timeout(us(o.write_timeout_seconds));
     svr.set_keep_alive_timeout(time_t(o.keep_alive_seconds < 1 ? 1 : o.keep_alive_seconds));
     svr.set_keep_alive_max_count(100);
+    // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a second server
+    // would share a port already in use instead of failing
+    svr.set_socket_options([](int sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     service.install(svr);
     int port = o.port;
     if (port == 0) port = svr.bind_to_any_port(o.host);
