@@ -18,7 +18,7 @@ mkdir -p "$out/obj"
 CXX=${FUZZ_CXX:-clang++-19}
 flags=(-g -O1 -std=c++17 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
        -I"$here/lib/include" -I"$here/lib")
-srcs=(object/bpf_object.cpp object/elf_sections.cpp object/core_relocation.cpp core/core_rules.cpp core/core_calc.cpp
+srcs=(object/bpf_object.cpp object/elf_sections.cpp object/btf_check.cpp object/core_relocation.cpp core/core_rules.cpp core/core_calc.cpp
       core/core_resolver.cpp core/core_outcome.cpp core/local_relocations.cpp minimize/canonical_btf_writer.cpp
       minimize/minimizer.cpp util/file_io.cpp util/cpu_budget.cpp)
 # compile what changed (2 jobs: the machine is shared)

@@ -13,6 +13,7 @@
 
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
+#include "object/btf_check.h"
 #include "object/byte_reader.h"
 #include "object/elf_sections.h"
 
@@ -79,6 +80,8 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     struct btf* b = btf__new(bytes.data() + btf_sec->offset, btf_sec->size);
     if (!b) throw Error(name, "corrupt .BTF section (libbpf: " + std::string(std::strerror(errno)) + ")");
     obj.btf_.reset(b, btf__free);
+    if (std::string problem = btf_soundness_problem(b); !problem.empty())
+        throw Error(name, "corrupt .BTF section (" + problem + ")");
     release(btf_sec->offset, btf_sec->size);  // libbpf has its own copy
     if (!ext_sec)
         throw Error(name, "BPF object has no .BTF.ext section, so it carries no CO-RE relocations "

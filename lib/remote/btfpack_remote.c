@@ -42,7 +42,7 @@ static int append_param(CURL *c, char *url, size_t cap, const char *name, const 
 	return n < 0 || (size_t)n >= cap - used ? -1 : 0;
 }
 
-int btfpack_remote_fetch(const struct btfpack_host *host, void *ctx, void **data, size_t *size)
+int btfpack_remote_customize(const struct btfpack_host *host, void *ctx, void **data, size_t *size)
 {
 	struct btfpack_remote *r = ctx;
 	r->error[0] = 0;

@@ -3,6 +3,8 @@
 // re-scan interval. The work itself is in KernelIndex, PackSet and Customizer.
 #include <httplib.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -350,11 +352,12 @@ int run_server(const ServeOptions& o) {
     svr.set_write_timeout(us(o.write_timeout_seconds));
     svr.set_keep_alive_timeout(time_t(o.keep_alive_seconds < 1 ? 1 : o.keep_alive_seconds));
     svr.set_keep_alive_max_count(100);
-    // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a second server
-    // would share a port already in use instead of failing
+    // SO_REUSEADDR but not httplib's default SO_REUSEPORT, with which a second server would
+    // share a port already in use instead of failing; TCP_NODELAY on accepted sockets too
     svr.set_socket_options([](int sock) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+        setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));  // small answers go out at once
     });
     service.install(svr);
     int port = o.port;

@@ -13,6 +13,7 @@
 #include "btfpack/bpf_object.h"
 #include "btfpack/error.h"
 #include "btfpack/minimizer.h"
+#include "object/btf_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 4) return 0;
@@ -23,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t* btf_bytes = data + 4 + n;
     size_t btf_size = size - 4 - n;
     std::unique_ptr<struct btf, void (*)(struct btf*)> target(btf__new(btf_bytes, uint32_t(btf_size)), btf__free);
-    if (!target) return 0;
+    // targets are kernel BTFs from the archive, trusted like libbpf 1.3+ would have checked them
+    if (!target || !btfpack::btf_soundness_problem(target.get()).empty()) return 0;
     try {
         btfpack::BpfObject obj = btfpack::BpfObject::parse("fuzz.o", obj_bytes, n);
         btfpack::MinimizeResult r = btfpack::minimize(target.get(), {&obj});

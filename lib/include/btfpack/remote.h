@@ -1,12 +1,12 @@
 /* btfpack remote: the reader's layer 4 over HTTP, as a separate small library
  * (libbtfpack_remote, C, links libcurl) so that the reader itself keeps depending only on
- * libzstd and libc. btfpack_remote_fetch asks a `btfpack serve` (or BTFHub online) service
+ * libzstd and libc. btfpack_remote_customize asks a `btfpack serve` (or BTFHub online) service
  * to minimize the app's BPF object for the host's kernel:
  *   POST <url>/api/v1/customize?distribution=&distribution_version=&arch=&kernel_version=&format=raw
  * with the object as the multipart field `bpf`, and returns the raw BTF.
  *
  *   struct btfpack_remote r = {.url = "http://127.0.0.1:8080", .object = obj, .object_size = n};
- *   struct btfpack_lookup_opts o = {.pack = pack, .remote = btfpack_remote_fetch, .remote_ctx = &r};
+ *   struct btfpack_lookup_opts o = {.pack = pack, .remote = btfpack_remote_customize, .remote_ctx = &r};
  *   btfpack_lookup(&o, &btf, err, sizeof(err));   // layer 4 only when layers 1-3 have nothing
  */
 #ifndef BTFPACK_REMOTE_H
@@ -30,10 +30,10 @@ struct btfpack_remote {
 	char error[512];         /* why the last fetch failed ("" after success) */
 };
 
-/* A btfpack_remote_fetch (lookup.h) callback; ctx is a struct btfpack_remote. 0 and *data
+/* A btfpack_remote_fetch callback (lookup.h); ctx is a struct btfpack_remote. 0 and *data
  * (malloc'd, caller frees) / *size on HTTP 200 with a BTF (raw: checked for the BTF magic);
  * -1 otherwise, with the reason (HTTP status and the service's JSON error) in ctx->error. */
-int btfpack_remote_fetch(const struct btfpack_host *host, void *ctx, void **data, size_t *size);
+int btfpack_remote_customize(const struct btfpack_host *host, void *ctx, void **data, size_t *size);
 
 #ifdef __cplusplus
 }
