@@ -251,9 +251,12 @@ private:
 
     uint32_t out_ref(uint32_t full_id) const { return full_id ? ref_id_.at(full_id) : 0; }
 
+    // libbpf's writer refuses only what is no valid BTF (a forward declaration or variable
+    // without a name, a bad integer size or encoding...): the kernel BTF's fault, not btfpack's
     static void check(int r, const OutType& o) {
-        if (r < 0) throw Error("internal error: cannot write type [" + std::to_string(o.id) + "] " + o.name +
-                               " (libbpf error " + std::to_string(r) + ")");
+        if (r < 0)
+            throw Error("kernel BTF type [" + std::to_string(o.id) + "] (kind " + std::to_string(o.kind) + ", name '" +
+                        o.name + "') is not valid BTF: libbpf refuses to write it (error " + std::to_string(r) + ")");
     }
 
     std::vector<uint8_t> emit() {
