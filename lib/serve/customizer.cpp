@@ -3,6 +3,8 @@
 
 #include <bpf/btf.h>
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -80,7 +82,11 @@ Customizer::Customizer(const ServeOptions& options, Metrics* metrics)
 std::shared_ptr<struct btf> Customizer::kernel_btf(const ArchiveKernel& k) {
     return *kernels_.get(kernel_identity(k), [&] {
         try {
-            return load_kernel_btf(k.path);
+            auto b = load_kernel_btf(k.path);
+            // the compressed file and the decompressed copy (~4x the BTF) were just freed: give
+            // those pages back, or every worker thread's malloc arena keeps a kernel's worth
+            malloc_trim(0);
+            return b;
         } catch (const Error& e) {
             // the message names the server's file; the client gets the kernel's key
             std::fprintf(stderr, "btfpack serve: %s\n", e.what());
