@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
     app.add_option("--keep-alive", o.keep_alive_seconds, "seconds an idle keep-alive connection is kept")->capture_default_str();
     app.add_option("--cache-bytes", o.cache_bytes, "customize results cache (LRU), bytes")->capture_default_str();
     app.add_option("--kernel-cache", o.kernel_cache, "parsed full kernel BTFs kept (~15 MB each)")->capture_default_str();
+    app.add_option("--kernel-store", o.kernel_store_bytes,
+                   "decompressed kernel BTFs kept zstd-compressed, bytes (0: none)")->capture_default_str();
+    app.add_flag("--prewarm", o.prewarm, "decompress the archive's kernels into the kernel store at start");
     app.add_option("--rescan", o.rescan_seconds, "archive re-scan interval, seconds (0: only on SIGHUP)")->capture_default_str();
     app.add_flag("-q,--quiet", o.quiet, "no access log on stderr");
     try {

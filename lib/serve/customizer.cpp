@@ -4,6 +4,7 @@
 #include <bpf/btf.h>
 
 #include <malloc.h>
+#include <zstd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -77,12 +78,37 @@ Customizer::Customizer(const ServeOptions& options, Metrics* metrics)
       metrics_(metrics),
       slots_free_(options.max_inflight ? options.max_inflight : 1),
       kernels_(options.kernel_cache, [](const std::shared_ptr<struct btf>&) { return size_t(1); }),
+      store_(options.kernel_store_bytes, [](const std::vector<uint8_t>& z) { return z.size() + 64; }),
       results_(options.cache_bytes, result_cost) {}
+
+std::shared_ptr<struct btf> Customizer::load_kernel(const ArchiveKernel& k) {
+    // from the store when it holds the kernel (or computing it for the store), else from the file
+    std::string id = kernel_identity(k);
+    std::shared_ptr<struct btf> parsed;
+    auto compressed = store_.get(id, [&] {
+        parsed = load_kernel_btf(k.path);
+        uint32_t size = 0;
+        const void* raw = btf__raw_data(parsed.get(), &size);
+        std::vector<uint8_t> z(ZSTD_compressBound(size));
+        size_t n = ZSTD_compress(z.data(), z.size(), raw, size, 1);
+        if (ZSTD_isError(n)) throw Error(k.path, "zstd cannot compress the kernel BTF");
+        z.resize(n);
+        z.shrink_to_fit();
+        return z;
+    });
+    if (parsed) return parsed;
+    unsigned long long size = ZSTD_getFrameContentSize(compressed->data(), compressed->size());
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) throw Error(k.path, "corrupt kernel store entry");
+    std::vector<uint8_t> raw(size);
+    if (ZSTD_isError(ZSTD_decompress(raw.data(), raw.size(), compressed->data(), compressed->size())))
+        throw Error(k.path, "corrupt kernel store entry");
+    return parse_kernel_btf(k.path, std::move(raw));
+}
 
 std::shared_ptr<struct btf> Customizer::kernel_btf(const ArchiveKernel& k) {
     return *kernels_.get(kernel_identity(k), [&] {
         try {
-            auto b = load_kernel_btf(k.path);
+            auto b = load_kernel(k);
             // the compressed file and the decompressed copy (~4x the BTF) were just freed: give
             // those pages back, or every worker thread's malloc arena keeps a kernel's worth
             malloc_trim(0);
@@ -93,6 +119,19 @@ std::shared_ptr<struct btf> Customizer::kernel_btf(const ArchiveKernel& k) {
             throw ServiceError(500, "the archive's file for " + k.key.str() + " cannot be read as a kernel BTF");
         }
     });
+}
+
+bool Customizer::store_kernel(const ArchiveKernel& k) {
+    if (options_.kernel_store_bytes == 0) return false;
+    LruStats s = store_.stats();
+    if (s.cost + (k.size * 2) > options_.kernel_store_bytes) return false;  // full (a kernel's zstd ~ 1-2x its xz)
+    try {
+        load_kernel(k);
+        malloc_trim(0);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "btfpack serve: prewarm: %s\n", e.what());
+    }
+    return true;
 }
 
 std::shared_ptr<const CustomizeResult> Customizer::customize(const ArchiveKernel& k, const std::vector<Upload>& uploads,
@@ -160,8 +199,8 @@ std::shared_ptr<const CustomizeResult> Customizer::compute(const ArchiveKernel& 
 }
 
 std::string Customizer::cache_metrics() const {
-    const LruStats caches[2] = {results_.stats(), kernels_.stats()};
-    const char* names[2] = {"results", "kernels"};
+    const LruStats caches[3] = {results_.stats(), kernels_.stats(), store_.stats()};
+    const char* names[3] = {"results", "kernels", "kernel_store"};
     struct Family {
         const char *name, *type, *help;
         unsigned long long (*value)(const LruStats&);
@@ -175,14 +214,14 @@ std::string Customizer::cache_metrics() const {
         {"btfpack_cache_evictions_total", "counter", "Entries dropped to stay within the bound.",
          [](const LruStats& s) { return s.evictions; }},
         {"btfpack_cache_entries", "gauge", "Entries held.", [](const LruStats& s) { return (unsigned long long)s.entries; }},
-        {"btfpack_cache_cost", "gauge", "What the entries count against the bound (results: bytes; kernels: entries).",
+        {"btfpack_cache_cost", "gauge", "What the entries count against the bound (results, kernel_store: bytes; kernels: entries).",
          [](const LruStats& s) { return (unsigned long long)s.cost; }},
     };
     std::string o;
     char line[256];
     for (const Family& f : families) {
         o += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             std::snprintf(line, sizeof(line), "%s{cache=\"%s\"} %llu\n", f.name, names[i], f.value(caches[i]));
             o += line;
         }

@@ -120,6 +120,9 @@ public:
         }
     }
 
+    Customizer& customizer() { return customizer_; }
+    Metrics& metrics() { return metrics_; }
+
     void install(httplib::Server& svr) {
         svr.Get("/api/v1/list", [this](const Request& req, Response& res) {
             answer("list", req, res, [&] { res.set_content(snapshot()->kernels->list_json(), "application/json"); });
@@ -265,7 +268,11 @@ private:
                 [&](const httplib::MultipartFormData& part) {
                     in_bpf = part.name == "bpf";
                     if (!in_bpf) return true;  // other fields are read and dropped
-                    if (uploads.size() == options_.max_objects) return !(too_many = true);
+                    if (uploads.size() == options_.max_objects) {  // read on (and drop): the connection stays usable
+                        too_many = true;
+                        in_bpf = false;
+                        return true;
+                    }
                     uploads.push_back(Upload{part.filename.empty() ? "bpf" : part.filename, {}});
                     return true;
                 },
@@ -391,9 +398,19 @@ int run_server(const ServeOptions& o) {
             }
         }
     });
+    // prewarm: the archive's kernels into the kernel store, one at a time, until it is full
+    std::thread prewarm;
+    if (o.prewarm && o.kernel_store_bytes)
+        prewarm = std::thread([&] {
+            for (const ArchiveKernel* k : service.snapshot()->kernels->all()) {
+                if (stopping || !service.customizer().store_kernel(*k)) break;
+                service.metrics().prewarmed++;
+            }
+        });
     bool ok = svr.listen_after_bind();
     stopping = true;
     signals.join();
+    if (prewarm.joinable()) prewarm.join();
     if (!ok) throw Error("the listening socket failed: " + std::string(std::strerror(errno)));
     if (!o.quiet) std::fprintf(stderr, "btfpack serve: stopped\n");
     return 0;

@@ -30,6 +30,12 @@ const ArchiveKernel* KernelIndex::find(const KernelKey& key) const {
     return same ? &it->second : nullptr;
 }
 
+std::vector<const ArchiveKernel*> KernelIndex::all() const {
+    std::vector<const ArchiveKernel*> v;
+    for (const auto& kv : kernels_) v.push_back(&kv.second);
+    return v;
+}
+
 std::string KernelIndex::nearest(const KernelKey& key, size_t max) const {
     // keys of the same distro/version/arch sharing the longest prefix with the kernel release
     KernelKey lo{key.distro, key.version, key.arch, ""};

@@ -18,6 +18,7 @@ public:
 
     const ArchiveKernel* find(const KernelKey& key) const;
     size_t size() const { return kernels_.size(); }
+    std::vector<const ArchiveKernel*> all() const;  // in key order
     // GET /api/v1/list's body, built once per scan.
     const std::string& list_json() const { return list_json_; }
     // What a client's request names, and the nearest keys (same distro/version/arch) for errors.

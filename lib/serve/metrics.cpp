@@ -69,6 +69,7 @@ std::string Metrics::render(const std::string& extra) const {
     counter("btfpack_archive_rescans_total", "Archive re-scans (interval or SIGHUP).", rescans.load());
     counter("btfpack_archive_rescan_errors_total", "Archive re-scans that failed (the previous index stays).",
             rescan_errors.load());
+    counter("btfpack_kernels_prewarmed_total", "Kernels decompressed into the kernel store by --prewarm.", prewarmed.load());
     return o + extra;
 }
 

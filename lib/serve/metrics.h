@@ -18,7 +18,7 @@ public:
     void record(const std::string& endpoint, int status, double seconds);
     std::atomic<long> requests_in_flight{0}, minimizations_in_flight{0};
     std::atomic<unsigned long long> minimizations{0}, minimization_errors{0}, cpu_limit_exceeded{0}, busy_rejections{0},
-        rescans{0}, rescan_errors{0};
+        rescans{0}, rescan_errors{0}, prewarmed{0};
     // The text body; extra: further complete lines (HELP/TYPE + samples) appended as given.
     std::string render(const std::string& extra) const;
 

@@ -214,6 +214,29 @@ try:
 finally:
     srv.stop()
 
+# the kernel store: with one parsed kernel, a kernel seen before comes back from the zstd store
+# (same bytes); --prewarm fills the store with every kernel of the archive
+srv = Server(os.path.join(os.path.dirname(BTFPACK), "btfpack-serve"),
+             ["--archive", A, "--kernel-cache", "1", "--prewarm", "--rescan", "0", "-q"], os.path.join(T, "s4.log"))
+try:
+    c = Client(srv)
+    def m(name):
+        for line in c.get("/monitoring/metrics")[2].decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return -1
+    check("--prewarm: every kernel decompressed into the store",
+          wait_until(lambda: m("btfpack_kernels_prewarmed_total") == len(kernels_of(A)), 30), m("btfpack_kernels_prewarmed_total"))
+    arm = [k for k in keys if k[2] == "arm64"][0]
+    r1 = c.customize(amd, [("minimal.o", objs[minimal])])
+    r2 = c.customize(arm, [("task.o", objs[task])])
+    r3 = c.customize(amd, [("task.o", objs[task])])
+    check("kernel store: kernels seen before, not parsed any more, give the same BTFs",
+          r1[2] == expect and r2[2] == arm_expect and r3[2] == run("minimize", full, task, "-o", "-"), [r[0] for r in (r1, r2, r3)])
+    check("kernel store: hits counted", m('btfpack_cache_hits_total{cache="kernel_store"}') >= 3)
+finally:
+    srv.stop()
+
 # a port in use is an error, not a shared port
 srv = Server(os.path.join(os.path.dirname(BTFPACK), "btfpack-serve"), ["--archive", A, "-q"], os.path.join(T, "s3.log"))
 r = subprocess.run([os.path.join(os.path.dirname(BTFPACK), "btfpack-serve"), "--archive", A, "--listen",

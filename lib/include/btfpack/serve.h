@@ -25,6 +25,8 @@ struct ServeOptions {
     double keep_alive_seconds = 5;
     size_t cache_bytes = 64u << 20;          // results cache (LRU)
     size_t kernel_cache = 2;                 // parsed full kernel BTFs kept (each ~3x its raw size)
+    size_t kernel_store_bytes = 256u << 20;  // decompressed kernel BTFs kept zstd-compressed (0: none)
+    bool prewarm = false;                    // fill the kernel store from the archive at start and re-scan
     double rescan_seconds = 300;             // archive re-scan interval (0: only on SIGHUP)
     bool quiet = false;                      // no access log on stderr
 };
