@@ -382,6 +382,9 @@ int parse_local_spec(const struct btf* btf, const CoreRelocation& relo, CoreSpec
         int access_idx, parsed_len;
         if (*spec_str == ':') ++spec_str;
         if (!parse_access_index(spec_str, &access_idx, &parsed_len)) return -EINVAL;
+        // a negative index ("0:-9" through sscanf) would index before a type's members; clang
+        // never writes one, and libbpf 1.1 would read out of bounds with it
+        if (access_idx < 0) return -EINVAL;
         if (spec->raw_spec.size() == kCoreSpecMaxLen) return -E2BIG;
         spec_str += parsed_len;
         spec->raw_spec.push_back(access_idx);

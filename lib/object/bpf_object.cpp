@@ -91,7 +91,10 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     if (symtab && symtab->entsize >= sizeof(Elf64_Sym) && symtab->link < secs.size()) {
         const ElfSection& strs = secs[symtab->link];
         uint64_t name_bytes = 0, name_limit = 2 * strs.size + 65536;
-        for (uint64_t p = symtab->offset; p + sizeof(Elf64_Sym) <= symtab->offset + symtab->size; p += symtab->entsize) {
+        // by count, not by adding entsize (a huge entsize would wrap the offset around)
+        uint64_t nsyms = symtab->size < sizeof(Elf64_Sym) ? 0 : (symtab->size - sizeof(Elf64_Sym)) / symtab->entsize + 1;
+        for (uint64_t k = 0; k < nsyms; k++) {
+            uint64_t p = symtab->offset + k * symtab->entsize;
             cpu_budget_check();
             uint32_t name_off = r.u32(p);
             uint8_t info = uint8_t(r.uint(p + 4, 1));

@@ -23,7 +23,7 @@
 #include "btfpack/reader.h"
 #include "btfpack/serve.h"
 #include "serve/customizer.h"
-#include "serve/json_text.h"
+#include "util/json_text.h"
 #include "serve/kernel_index.h"
 #include "serve/metrics.h"
 #include "serve/pack_set.h"

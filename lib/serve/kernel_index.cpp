@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "serve/json_text.h"
+#include "util/json_text.h"
 
 namespace btfpack {
 

@@ -3,7 +3,7 @@
 
 #include "btfpack/error.h"
 #include "btfpack/reader.h"
-#include "serve/json_text.h"
+#include "util/json_text.h"
 
 namespace btfpack {
 

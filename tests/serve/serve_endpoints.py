@@ -16,21 +16,11 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_util import Client, Server, json_error, query, wait_until  # noqa: E402
+from serve_util import Checks, Client, Server, json_error, query, wait_until  # noqa: E402
 
 BTFPACK, KERNELS, EL, LARGE = [os.path.abspath(a) for a in sys.argv[1:5]]
 T = tempfile.mkdtemp(prefix="serve-endpoints-")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail) if detail else ""))
+check = Checks()
 
 
 def kernels_of(root):
@@ -250,5 +240,4 @@ r = subprocess.run([BTFPACK, "serve", "--archive", A, "--listen", "nohostport"],
 check("btfpack serve: a bad --listen is a usage error (2)", r.returncode == 2, (r.returncode, r.stderr))
 
 shutil.rmtree(T, ignore_errors=True)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

@@ -15,21 +15,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_util import Client, Server, json_error, multipart, query  # noqa: E402
+from serve_util import Checks, Client, Server, json_error, multipart, query  # noqa: E402
 
 BTFPACK, KERNELS, EL = [os.path.abspath(a) for a in sys.argv[1:4]]
 T = tempfile.mkdtemp(prefix="serve-faults-")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail) if detail else ""))
+check = Checks()
 
 
 amd = ("debian", "12", "x86_64", "6.1.0-50-amd64")
@@ -194,5 +184,4 @@ try:
 finally:
     rc = srv.stop()
 check("SIGTERM: exit 0 after the fault run", rc == 0, rc)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

@@ -27,19 +27,19 @@ class Server:
         self.port = int(port)
         self.url = "http://" + hostport
 
-    def rss_kb(self):
+    def status_kb(self, field):
+        """A /proc/PID/status memory line in kB: VmRSS (resident now), VmHWM (peak)."""
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 
+    def rss_kb(self):
+        return self.status_kb("VmRSS")
+
     def hwm_kb(self):
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return 0
+        return self.status_kb("VmHWM")
 
     def alive(self):
         return self.proc.poll() is None
@@ -127,3 +127,22 @@ def wait_until(pred, timeout=10.0, step=0.05):
             return True
         time.sleep(step)
     return False
+
+
+class Checks:
+    """ok/FAIL lines and the closing 'N passed, N failed' line ctest's log shows."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   " + name)
+        else:
+            self.failed += 1
+            print("FAIL " + name + (": " + str(detail) if detail else ""))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return 1 if self.failed else 0

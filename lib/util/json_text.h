@@ -1,4 +1,4 @@
-// JSON text helpers for the service's bodies.
+// JSON text helpers: string literals for the CLI's --json output and the service's bodies.
 #pragma once
 #include <cstdio>
 #include <string>
