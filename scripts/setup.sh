@@ -14,6 +14,8 @@ PKGS=(
   libclang-rt-19-dev                 # libFuzzer + sanitizers for the reader fuzz target
   bpftool                            # comparison anchor in benchmarks and tests; vmlinux.h of bpf/large
   libbpf-tools                       # real-world CO-RE objects (embedded in its binaries) for tests
+  libcpp-httplib-dev liblzma-dev     # btfpack serve: HTTP server; customize's .tar.xz answers
+  libcurl4-openssl-dev               # libbtfpack_remote: the reader's layer 4 over HTTP
   python3 xz-utils time               # time: peak RSS in the benchmarks
   chromium fonts-dejavu-core         # the report's HTML page tested in a real browser (headless)
   # scripts/kernel-matrix and the ctest label vm: real Debian kernels booted under qemu (TCG)

@@ -2,6 +2,10 @@
 //   exit codes: 0 success; 1 error (message names the file); 2 usage error;
 //   3 build wrote a pack but skipped some kernels (see --strict).
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
 
 #include <iostream>
 #include <string>
@@ -12,7 +16,26 @@
 
 using namespace btfpack;
 
+namespace {
+
+// `btfpack serve ...` is the btfpack-serve binary beside this one (the HTTP stack stays out of
+// every other btfpack process); returns only if it cannot be run.
+int exec_serve(char** argv) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    std::string dir = n > 0 ? std::string(self, size_t(n)) : std::string(argv[0]);
+    dir = dir.substr(0, dir.find_last_of('/') + 1);
+    std::string serve = dir + "btfpack-serve";
+    argv[1] = const_cast<char*>("btfpack serve");
+    execv(serve.c_str(), argv + 1);
+    std::cerr << "btfpack: cannot run " << serve << ": " << std::strerror(errno) << "\n";
+    return cli::kExitError;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "serve") return exec_serve(argv);
     CLI::App app{
         "btfpack: make eBPF CO-RE programs run on kernels without built-in BTF.\n"
         "Walk an object's CO-RE relocations, cut full kernel BTFs down to exactly what libbpf\n"
@@ -22,7 +45,9 @@ int main(int argc, char** argv) {
         "  btfpack relocs prog.bpf.o --btf 5.10.0-26-amd64.btf.tar.xz   # what libbpf would patch\n"
         "  btfpack minimize 5.10.0-26-amd64.btf.tar.xz prog.bpf.o -o min.btf\n"
         "  btfpack build btfhub-archive/ x86_64=prog.x86.o arm64=prog.arm64.o -o btfs.pack\n"
-        "  btfpack get btfs.pack ubuntu/20.04/x86_64/5.4.0-1045-aws -o min.btf\n\n"
+        "  btfpack get btfs.pack ubuntu/20.04/x86_64/5.4.0-1045-aws -o min.btf\n"
+        "  btfpack report btfs.pack prog.bpf.o --html report.html     # which kernels each program runs on\n"
+        "  btfpack serve --archive btfhub-archive/ --listen 127.0.0.1:8080   # BTFHub online API (serve --help)\n\n"
         "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels,\n"
         "4 report --fail-on / diff --fail-on-regression found such kernels."};
     app.require_subcommand(1);

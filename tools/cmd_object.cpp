@@ -12,21 +12,11 @@
 #include "btfpack/kernel_btf.h"
 #include "btfpack/minimizer.h"
 #include "commands.h"
+#include "util/json_text.h"
 
 namespace btfpack::cli {
 
-std::string json_str(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') o += '\\', o += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char b[8];
-            snprintf(b, sizeof(b), "\\u%04x", c);
-            o += b;
-        } else o += c;
-    }
-    return o + "\"";
-}
+std::string json_str(const std::string& s) { return json_quote(s); }
 
 MinimizeOptions minimize_options_from_env() {
     MinimizeOptions o;

@@ -57,6 +57,7 @@ int calc_field_relo(const CoreRelocation& relo, const CoreSpec* spec, const Targ
             tg.obs->keep(field_type_id).size = true;
         }
         byte_sz = mt->size;
+        if (byte_sz == 0) return -EINVAL;  // a bitfield of a 0-byte integer: no valid BTF has one
         byte_off = bit_off / 8 / byte_sz * byte_sz;
         while (bit_off + bit_sz - byte_off * 8 > byte_sz * 8) {
             if (byte_sz >= 8) return -E2BIG;  // libbpf: "can't be satisfied for bitfield" (no "relo #")

@@ -1,6 +1,7 @@
 // Relocation of a whole object against a target BTF with libbpf 1.1's control flow
 // (bpf_object__relocate_core + bpf_core_resolve_relo + bpf_core_calc_relo_insn), and the
 // normalization of its log into outcome lines done by the relo_oracle test tool.
+#include "btfpack/cpu_budget.h"
 #include "btfpack/core_resolver.h"
 
 #include <bpf/btf.h>
@@ -67,6 +68,7 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
     }
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
+        cpu_budget_check();
         const struct btf_type* t = btf__type_by_id(target, i);
         if (!t->name_off) continue;
         const char* name = btf__name_by_offset(target, t->name_off);
@@ -302,6 +304,7 @@ std::vector<uint32_t> run_passes(const LocalRelocations& local, std::vector<Reso
         long new_failure = -1;
         for (Resolver* r : resolvers) r->new_pass();
         for (uint32_t i = 0; i < relos.size(); i++) {
+            cpu_budget_check();
             const LocalRelocation& lr = relos[i];
             if (lr.skipped) continue;
             if (!lr.is_subprog && failed[lr.prog_name]) continue;  // autoload off
@@ -456,6 +459,7 @@ void observe_relocations(const LocalRelocations& local, const CandidateIndex& in
         auto& cache = index.matches()->by_object[&local];
         std::vector<uint32_t> matched;
         for (uint32_t id : it->second) {
+            cpu_budget_check();
             facts->keep(id).name = true;  // found by name and kind
             CandidateMatch& m = cache[(uint64_t(spec_id) << 32) | id];
             m = CandidateMatch{};

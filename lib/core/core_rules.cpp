@@ -280,7 +280,10 @@ size_t essential_name_len(const char* name) {
 const struct btf_type* skip_mods_and_typedefs(const struct btf* btf, uint32_t id, uint32_t* res_id) {
     const struct btf_type* t = btf__type_by_id(btf, id);
     if (res_id) *res_id = id;
-    while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+    // more steps than types: a cycle of modifiers/typedefs (no valid BTF has one; libbpf 1.1
+    // would loop forever): no type
+    for (uint32_t steps = btf__type_cnt(btf); t && (btf_is_mod(t) || btf_is_typedef(t)); steps--) {
+        if (steps == 0) return nullptr;
         if (res_id) *res_id = t->type;
         t = btf__type_by_id(btf, t->type);
     }
@@ -379,6 +382,9 @@ int parse_local_spec(const struct btf* btf, const CoreRelocation& relo, CoreSpec
         int access_idx, parsed_len;
         if (*spec_str == ':') ++spec_str;
         if (!parse_access_index(spec_str, &access_idx, &parsed_len)) return -EINVAL;
+        // a negative index ("0:-9" through sscanf) would index before a type's members; clang
+        // never writes one, and libbpf 1.1 would read out of bounds with it
+        if (access_idx < 0) return -EINVAL;
         if (spec->raw_spec.size() == kCoreSpecMaxLen) return -E2BIG;
         spec_str += parsed_len;
         spec->raw_spec.push_back(access_idx);

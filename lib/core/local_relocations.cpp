@@ -1,4 +1,5 @@
 // The local side of an object's CO-RE relocations, computed once (see local_relocations.h).
+#include "btfpack/cpu_budget.h"
 #include "btfpack/local_relocations.h"
 
 #include <bpf/btf.h>
@@ -25,6 +26,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     relos_.reserve(obj.relocations().size());
     const BpfProgram* prog = nullptr;
     for (size_t i = 0; i < obj.relocations().size(); i++) {
+        cpu_budget_check();
         const CoreRelocation& r = obj.relocations()[i];
         LocalRelocation lr;
         uint32_t insn = r.insn_off / 8;
@@ -77,6 +79,10 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
     // log keys: the first relocation of each (program name, relo #)
     std::vector<std::vector<uint32_t>> first_of(prog_names_.size());  // program name -> relo # -> relocation
     for (uint32_t i = 0; i < relos_.size(); i++) {
+        if (relos_[i].skipped && relos_[i].prog_name >= first_of.size()) {  // in no program: never logged
+            relos_[i].log_key = i;
+            continue;
+        }
         std::vector<uint32_t>& f = first_of[relos_[i].prog_name];
         uint32_t idx = relo(i).index;
         if (f.size() <= idx) f.resize(std::max(size_t(idx) + 1, f.size() * 2), UINT32_MAX);

@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "btfpack/cpu_budget.h"
 #include "btfpack/error.h"
 #include "core/core_rules.h"
 #include "util/bisimulation.h"
@@ -250,9 +251,12 @@ private:
 
     uint32_t out_ref(uint32_t full_id) const { return full_id ? ref_id_.at(full_id) : 0; }
 
+    // libbpf's writer refuses only what is no valid BTF (a forward declaration or variable
+    // without a name, a bad integer size or encoding...): the kernel BTF's fault, not btfpack's
     static void check(int r, const OutType& o) {
-        if (r < 0) throw Error("internal error: cannot write type [" + std::to_string(o.id) + "] " + o.name +
-                               " (libbpf error " + std::to_string(r) + ")");
+        if (r < 0)
+            throw Error("kernel BTF type [" + std::to_string(o.id) + "] (kind " + std::to_string(o.kind) + ", name '" +
+                        o.name + "') is not valid BTF: libbpf refuses to write it (error " + std::to_string(r) + ")");
     }
 
     std::vector<uint8_t> emit() {
@@ -262,6 +266,7 @@ private:
         struct btf* b = out.get();
         auto name_or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
         for (uint32_t id : ordered_) {
+            cpu_budget_check();
             const OutType& o = types_.at(id);
             int r = 0;
             switch (o.kind) {
@@ -328,8 +333,10 @@ private:
             }
             check(r, o);
         }
-        if (facts_.pointer_size && btf__pointer_size(full_) != 8) {
-            // libbpf guesses the pointer size from a "long" integer, else assumes the host's (8)
+        size_t full_ptr = btf__pointer_size(full_);
+        if (facts_.pointer_size && full_ptr != 0 && full_ptr != 8) {
+            // libbpf guesses the pointer size from a "long" integer, else assumes the host's (8);
+            // a target with no such integer (0 here: not a vmlinux) is 8 for libbpf as well
             int r = btf__add_int(b, "long", btf__pointer_size(full_), BTF_INT_SIGNED);
             if (r < 0) throw Error("internal error: cannot add pointer-size integer");
         }

@@ -1,5 +1,6 @@
 // Reads a BPF ELF object: sections, symbols, .BTF (via libbpf, either byte order) and the
 // CO-RE records of .BTF.ext (parsed here, because libbpf's btf_ext API is not public).
+#include "btfpack/cpu_budget.h"
 #include "btfpack/bpf_object.h"
 
 #include <bpf/btf.h>
@@ -12,6 +13,7 @@
 
 #include "btfpack/error.h"
 #include "btfpack/file_io.h"
+#include "object/btf_check.h"
 #include "object/byte_reader.h"
 #include "object/elf_sections.h"
 
@@ -78,6 +80,8 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     struct btf* b = btf__new(bytes.data() + btf_sec->offset, btf_sec->size);
     if (!b) throw Error(name, "corrupt .BTF section (libbpf: " + std::string(std::strerror(errno)) + ")");
     obj.btf_.reset(b, btf__free);
+    if (std::string problem = btf_soundness_problem(b); !problem.empty())
+        throw Error(name, "corrupt .BTF section (" + problem + ")");
     release(btf_sec->offset, btf_sec->size);  // libbpf has its own copy
     if (!ext_sec)
         throw Error(name, "BPF object has no .BTF.ext section, so it carries no CO-RE relocations "
@@ -86,7 +90,12 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
     // Programs: STT_FUNC symbols in executable sections, sorted like libbpf's program list.
     if (symtab && symtab->entsize >= sizeof(Elf64_Sym) && symtab->link < secs.size()) {
         const ElfSection& strs = secs[symtab->link];
-        for (uint64_t p = symtab->offset; p + sizeof(Elf64_Sym) <= symtab->offset + symtab->size; p += symtab->entsize) {
+        uint64_t name_bytes = 0, name_limit = 2 * strs.size + 65536;
+        // by count, not by adding entsize (a huge entsize would wrap the offset around)
+        uint64_t nsyms = symtab->size < sizeof(Elf64_Sym) ? 0 : (symtab->size - sizeof(Elf64_Sym)) / symtab->entsize + 1;
+        for (uint64_t k = 0; k < nsyms; k++) {
+            uint64_t p = symtab->offset + k * symtab->entsize;
+            cpu_budget_check();
             uint32_t name_off = r.u32(p);
             uint8_t info = uint8_t(r.uint(p + 4, 1));
             uint16_t shndx = r.u16(p + 6);
@@ -98,6 +107,10 @@ BpfObject BpfObject::parse(const std::string& name, const uint8_t* data, size_t 
             std::string pname;
             for (uint64_t i = strs.offset + name_off; i < strs.offset + strs.size && r.uint(i, 1); i++)
                 pname.push_back(char(r.uint(i, 1)));
+            if ((name_bytes += pname.size()) > name_limit)  // (see read_elf_sections)
+                throw Error(name, "corrupt symbol table: program names overlap beyond reason (" +
+                                      std::to_string(name_bytes) + " bytes from a " + std::to_string(strs.size) +
+                                      "-byte string table)");
             obj.programs_.push_back({pname, code.name, shndx, uint32_t(value / 8), uint32_t(size / 8)});
         }
         std::sort(obj.programs_.begin(), obj.programs_.end(), [](const BpfProgram& a, const BpfProgram& b) {
@@ -176,6 +189,7 @@ void read_core_relocations(const std::string& name, const ByteReader& x, const s
         if (it == section_by_name.end())
             throw Error(name, std::string("corrupt .BTF.ext section (CO-RE records for unknown code section '") + sec_name + "')");
         for (uint32_t i = 0; i < num; i++, p += rec_size) {
+            cpu_budget_check();
             CoreRelocation rel;
             rel.section_name_off = sec_name_off;
             rel.section_index = it->second;

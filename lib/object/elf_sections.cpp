@@ -27,15 +27,22 @@ std::vector<ElfSection> read_elf_sections(const std::string& name, const ByteRea
         s.size = r.u64(p + 32);
         s.link = r.u32(p + 40);
         s.entsize = r.u64(p + 56);
-        if (s.type != SHT_NOBITS && s.type != SHT_NULL && !r.has(s.offset, s.size))
+        if (s.type == SHT_NOBITS || s.type == SHT_NULL) s.offset = s.size = 0;  // no contents in the file
+        else if (!r.has(s.offset, s.size))
             throw Error(name, "ELF section " + std::to_string(i) + " lies outside the file (truncated?)");
     }
     if (shstrndx >= shnum) throw Error(name, "corrupt ELF: bad section name table index");
     const ElfSection& strs = secs[shstrndx];
+    // names may share bytes (suffix merging), but not without bound: 65535 sections naming one
+    // long string would cost time and memory quadratic in the file's size
+    uint64_t name_bytes = 0, name_limit = 2 * strs.size + 65536;
     for (uint32_t i = 0; i < shnum; i++) {
         if (name_offs[i] >= strs.size) throw Error(name, "corrupt ELF: section name outside the name table");
         for (uint64_t c = strs.offset + name_offs[i]; c < strs.offset + strs.size && r.uint(c, 1); c++)
             secs[i].name.push_back(char(r.uint(c, 1)));
+        if ((name_bytes += secs[i].name.size()) > name_limit)
+            throw Error(name, "corrupt ELF: section names overlap beyond reason (" + std::to_string(name_bytes) +
+                                  " bytes of names from a " + std::to_string(strs.size) + "-byte name table)");
     }
     return secs;
 }

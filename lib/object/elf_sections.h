@@ -21,7 +21,7 @@ struct ElfSection {
 };
 
 // The sections of the ELF file r reads (its header checked by the caller); every section with
-// contents lies inside the file. Throws Error naming the file on a truncated or corrupt table.
+// contents lies inside the file; SHT_NOBITS and SHT_NULL sections have offset and size 0. Throws Error naming the file on a truncated or corrupt table.
 std::vector<ElfSection> read_elf_sections(const std::string& name, const ByteReader& r);
 
 }  // namespace btfpack

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <vector>
 
+#include "btfpack/cpu_budget.h"
+
 namespace btfpack {
 
 // rank: dense ranks 0..k-1 of the nodes' own content (equal content <=> equal rank).
@@ -27,6 +29,7 @@ inline std::vector<uint32_t> bisimulation_ranks(std::vector<uint32_t> rank,
     };
     size_t count = classes(rank);
     for (size_t round = 0; round < n; round++) {
+        cpu_budget_check();
         auto less = [&](uint32_t a, uint32_t b) {
             if (rank[a] != rank[b]) return rank[a] < rank[b];
             const auto &x = succ[a], &y = succ[b];
