@@ -37,29 +37,7 @@ echo "setup: all ${#PKGS[@]} packages present"
 new_suite=${BTFPACK_LIBBPF_NEW_SUITE:-trixie}
 new_prefix=${BTFPACK_LIBBPF_NEW_PREFIX:-/opt/btfpack/libbpf-new}
 new_stamp=$new_prefix/btfpack-libbpf-dev.txt
-# the Debian mirror this machine already uses for its own release (deb822 .sources or one-line .list)
-debian_mirror() {
-  local codename f uri=""
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -r $f ]] || continue
-    uri=$(awk -v s="$codename" 'BEGIN { RS = ""; FS = "\n" }
-      { types = uris = suites = ""
-        for (i = 1; i <= NF; i++) {
-          if ($i ~ /^Types:/) types = $i; else if ($i ~ /^URIs:/) uris = $i; else if ($i ~ /^Suites:/) suites = $i
-        }
-        if (types ~ /[ \t]deb([ \t]|$)/ && (suites " ") ~ ("[ \t]" s "[ \t]")) { split(uris, u, /[ \t]+/); print u[2]; exit } }' "$f")
-    [[ -n $uri ]] && break
-  done
-  if [[ -z $uri ]]; then
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-      [[ -r $f ]] || continue
-      uri=$(sed -E 's/\[[^]]*\]//' "$f" | awk -v s="$codename" '$1 == "deb" && $3 == s { print $2; exit }')
-      [[ -n $uri ]] && break
-    done
-  fi
-  echo "${uri:-http://deb.debian.org/debian}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/debian_mirror.sh"  # debian_mirror
 if [[ ${BTFPACK_LIBBPF_NEW:-1} != 0 ]]; then  # one fetch at a time on this machine
   mkdir -p "$(dirname "$new_prefix")"
   exec 9>"$new_prefix.lock"
