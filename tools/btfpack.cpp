@@ -12,6 +12,10 @@
 
 using namespace btfpack;
 
+#ifndef BTFPACK_VERSION  // the project's version, from CMake (tools/CMakeLists.txt)
+#define BTFPACK_VERSION "unknown"
+#endif
+
 int main(int argc, char** argv) {
     CLI::App app{
         "btfpack: make eBPF CO-RE programs run on kernels without built-in BTF.\n"
@@ -25,7 +29,7 @@ int main(int argc, char** argv) {
         "  btfpack get btfs.pack ubuntu/20.04/x86_64/5.4.0-1045-aws -o min.btf\n\n"
         "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("btfpack 0.1.0"));
+    app.set_version_flag("--version", std::string("btfpack " BTFPACK_VERSION));
 
     auto* relocs = app.add_subcommand("relocs", "List the CO-RE relocations of BPF objects (little- or big-endian).\n"
                                                 "With --btf, print what libbpf 1.1 would do with each against that kernel BTF.");
