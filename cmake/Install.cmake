@@ -2,6 +2,12 @@
 # reader), and what apps build against (component dev): the static reader, the reader's public
 # headers, btfpack-reader.pc and the CMake package (find_package(btfpack) -> btfpack::reader).
 # GNUInstallDirs paths; the Debian packages (cmake/Packaging.cmake) are these three components.
+# Libraries go to lib/<multiarch triplet> on Debian for every prefix, not only /usr (where
+# GNUInstallDirs alone would do it): the paths its ld.so, pkg-config and CMake search under
+# /usr/local too, and the Debian packages (installed to /usr) need them.
+if(NOT DEFINED CMAKE_INSTALL_LIBDIR AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE} CACHE PATH "object code libraries (lib/<triplet> on Debian)")
+endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
