@@ -5,6 +5,7 @@ PKGS=(
   build-essential cmake pkg-config
   libbpf-dev libelf-dev zlib1g-dev   # BTF parsing/writing, ground-truth loader
   libarchive-dev liblz4-dev          # BTFHub .btf.tar.xz reading (libarchive linked statically)
+  liblzma-dev libbz2-dev             # its decompressors, linked statically too (bookworm's libarchive-dev does not pull them)
   libzstd-dev zstd                   # pack compression and dictionaries
   libxxhash-dev                      # pack checksums (header-only use: XXH_INLINE_ALL)
   libcli11-dev                       # CLI
@@ -26,6 +27,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#PKGS[@]} packages present"
+# the packaging and Docker tests' tools (help2man, lintian, debootstrap, Docker 26 from trixie,
+# pinned): scripts/setup-packaging.sh; BTFPACK_PACKAGING=0 skips it (the Dockerfile's build stage)
+if [[ ${BTFPACK_PACKAGING:-1} != 0 ]]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/setup-packaging.sh"
+fi
 
 # A newer libbpf as a second judge of the fidelity tests (tests/fidelity: relo_oracle_libbpfNN):
 # Debian 13 "trixie"'s libbpf-dev .deb (headers + libbpf.a), downloaded with a private apt state
