@@ -18,11 +18,14 @@ show() { sed 's/^/     | /' "$@"; }
 P=$T/prefix
 cmake --install "$BUILD" --prefix "$P" >"$T/install.out" 2>&1; rc=$?
 check "cmake --install --prefix: exit 0" "[ $rc -eq 0 ]" || show "$T/install.out"
-# GNUInstallDirs under a non-/usr prefix: bin, lib, include, share/man
+# GNUInstallDirs: bin, include, share/man; the libraries in lib/<triplet> on Debian, else lib
+L=lib
+triplet=$(gcc -print-multiarch 2>/dev/null)
+[ -f /etc/debian_version ] && [ -n "$triplet" ] && L=lib/$triplet
 expect="bin/btfpack include/btfpack/host.h include/btfpack/lookup.h include/btfpack/reader.h
-lib/cmake/btfpack/btfpackConfig.cmake lib/cmake/btfpack/btfpackConfigVersion.cmake
-lib/cmake/btfpack/btfpackTargets.cmake lib/libbtfpack_reader.a lib/libbtfpack_reader.so
-lib/libbtfpack_reader.so.0 lib/pkgconfig/btfpack-reader.pc share/man/man1/btfpack.1.gz"
+$L/cmake/btfpack/btfpackConfig.cmake $L/cmake/btfpack/btfpackConfigVersion.cmake
+$L/cmake/btfpack/btfpackTargets.cmake $L/libbtfpack_reader.a $L/libbtfpack_reader.so
+$L/libbtfpack_reader.so.0 $L/pkgconfig/btfpack-reader.pc share/man/man1/btfpack.1.gz"
 missing=$(for f in $expect; do [ -e "$P/$f" ] || echo "$f"; done)
 check "installed: $(echo $expect | wc -w) expected files (missing: ${missing:-none})" "[ -z '$missing' ]"
 check "only the reader's headers installed (reader.h host.h lookup.h)" \
@@ -31,7 +34,7 @@ check "only the reader's headers installed (reader.h host.h lookup.h)" \
 incs=$(cat "$P"/include/btfpack/*.h | sed -n 's/^#include [<"]\(.*\)[>"]/\1/p' | sort -u)
 bad=$(for i in $incs; do case $i in btfpack/*) [ -e "$P/include/$i" ] || echo "$i" ;; std*.h) ;; *) echo "$i" ;; esac; done)
 check "installed headers include only each other and libc (got: $(echo $incs))" "[ -z '$bad' ]"
-so=$(readlink -f "$P/lib/libbtfpack_reader.so")
+so=$(readlink -f "$P/$L/libbtfpack_reader.so")
 check "shared reader: SONAME libbtfpack_reader.so.0, file $(basename "$so")" \
   "readelf -d $so | grep -q 'SONAME.*\[libbtfpack_reader.so.0\]' && [ \$(basename $so) = libbtfpack_reader.so.0.1.0 ]"
 api=$(grep -ohE '\bbtfpack_[a-z_]+\(' "$P"/include/btfpack/*.h | tr -d '(' | sort -u)
@@ -52,11 +55,11 @@ IFS=/ read -r distro version arch kernel <<<"$key"
 # the app, outside the source tree
 A=$T/app
 cp -r "$SRC/tests/install/consumer" "$A"
-export PKG_CONFIG_PATH=$P/lib/pkgconfig
+export PKG_CONFIG_PATH=$P/$L/pkgconfig
 cc=${CC:-cc}
 run_app() { # run_app NAME: runs $A/NAME against the pack, checks its BTF
   local name=$1
-  LD_LIBRARY_PATH=$P/lib "$A/$name" "$T/p.pack" "$distro" "$version" "$arch" "$kernel" "$T/$name.btf" >"$T/$name.out" 2>&1
+  LD_LIBRARY_PATH=$P/$L "$A/$name" "$T/p.pack" "$distro" "$version" "$arch" "$kernel" "$T/$name.btf" >"$T/$name.out" 2>&1
   check "$name: looked up $key on the pack layer (layer 3), BTF identical to btfpack get's" \
     "grep -qx 'layer 3' $T/$name.out && grep -qx 'kernels $("$BTFPACK" ls "$T/p.pack" | wc -l)' $T/$name.out && cmp -s $T/$name.btf $T/want.btf" \
     || show "$T/$name.out"
@@ -98,7 +101,7 @@ cmake -S "$T/ver" -B "$T/ver/b2" -DCMAKE_PREFIX_PATH="$P" -DV=0.1.0 >"$T/ver2.ou
 check "btfpackConfigVersion.cmake: find_package(btfpack 0.1.0) found, 0.2 refused" \
   "[ $rc2 -eq 0 ] && [ $rc1 -ne 0 ] && grep -q 'version: 0.1.0' $T/ver1.out" || show "$T/ver1.out" "$T/ver2.out"
 # a kernel the pack lacks: exit 1 with the reader's message
-LD_LIBRARY_PATH=$P/lib "$A/pc_shared" "$T/p.pack" "$distro" "$version" "$arch" "0.0.0-none" "$T/x.btf" >"$T/miss.out" 2>&1; rc=$?
+LD_LIBRARY_PATH=$P/$L "$A/pc_shared" "$T/p.pack" "$distro" "$version" "$arch" "0.0.0-none" "$T/x.btf" >"$T/miss.out" 2>&1; rc=$?
 check "unknown kernel: exit 1, message names it" "[ $rc -eq 1 ] && grep -q '0.0.0-none' $T/miss.out" || show "$T/miss.out"
 
 echo "$pass passed, $fail failed"

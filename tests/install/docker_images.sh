@@ -24,9 +24,17 @@ engine=$(dockerd --version | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
 [ "${engine:-0}" -ge 23 ] || skip "dockerd $(dockerd --version): 23 or newer needed (BuildKit with named contexts)"
 [ -x "$BUILD/tool-image/btfpack" ] || { echo "FAIL no static btfpack in $BUILD/tool-image (target btfpack_static)"; exit 1; }
 
+# in a mount namespace of its own: the engine's data root is a tmpfs there (layers in memory:
+# faster, and gone with the namespace even if this test is killed)
+if [ -z "${BTFPACK_DOCKER_TEST_NS:-}" ]; then
+  BTFPACK_DOCKER_TEST_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
 T=$(mktemp -d /var/tmp/btfpack-docker-test.XXXXXX)
+if [ -z "${BTFPACK_DOCKER_DATA_ROOT:-}" ]; then
+  mkdir -p "$T/docker/data" && mount -t tmpfs -o size=8g,mode=0710 btfpack-docker "$T/docker/data"
+fi
 source "$SRC/tests/install/dockerd.sh"
-cleanup() { dockerd_stop; rm -rf "$T"; }
+cleanup() { dockerd_stop; umount -l "$T/docker/data" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; return 1; fi; }
@@ -35,13 +43,9 @@ t0=$(date +%s)
 step() { echo "---- $(( $(date +%s) - t0 )) s: $*"; }
 
 # the archive: one testdata kernel and this host's BTF as btfpacktest/1.0/<arch>/<uname -r>
-case $(uname -m) in x86_64|amd64) ARCH=x86_64 ;; aarch64|arm64) ARCH=arm64 ;; *) ARCH=$(uname -m) ;; esac
-HOST=btfpacktest/1.0/$ARCH/$(uname -r)
+source "$SRC/tests/example/host_archive.sh"
 A=$T/archive
-k=$(find "$KERNELS" -name '*.btf.tar.xz' | sort | head -1)
-rel=${k#"$KERNELS"/}
-mkdir -p "$A/$(dirname "$rel")" "$A/btfpacktest/1.0/$ARCH"
-cp "$k" "$A/$rel" && cp /sys/kernel/btf/vmlinux "$A/$HOST.btf"
+host_archive "$KERNELS" "$A"  # sets HOST
 printf 'NAME="btfpack test"\nID=btfpacktest\nVERSION_ID="1.0"\n' >"$T/os-release"
 
 step "base tarball"
