@@ -23,15 +23,17 @@ command -v debootstrap >/dev/null || die "debootstrap not installed (bash script
 source "$(dirname "${BASH_SOURCE[0]}")/debian_mirror.sh"
 mirror=$(debian_mirror)
 root=$(mktemp -d /var/tmp/btfpack-debootstrap.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$root.log"' EXIT
 start=$(date +%s)
 echo "debian-base-tarball: debootstrap --variant=minbase bookworm from $mirror" >&2
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
-  || { tail -n 20 "$root.log" >&2; rm -f "$root.log"; die "debootstrap failed (log above)"; }
-rm -f "$root.log"
-# what an image should not carry: downloaded .debs, apt lists
-rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-tar --numeric-owner -C "$root" -c . | zstd -q -T2 -10 -o "$TARBALL.tmp"
+# in a mount namespace of its own, on a tmpfs (dpkg's many syncs cost nothing there; the tmpfs
+# and debootstrap's /proc mounts in the root vanish with the namespace, even on a kill)
+unshare --mount --propagation private bash -c '
+  mount -t tmpfs -o size=2g btfpack-debootstrap "$1" &&
+  debootstrap --variant=minbase bookworm "$1" "$2" >"$1.log" 2>&1 &&
+  rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/* &&
+  tar --numeric-owner -C "$1" -c . | zstd -q -T2 -10 -o "$3"' _ "$root" "$mirror" "$TARBALL.tmp" \
+  || { tail -n 20 "$root.log" >&2; rm -f "$TARBALL.tmp"; die "debootstrap failed (log above)"; }
 mv "$TARBALL.tmp" "$TARBALL"
 echo "debian-base-tarball: $TARBALL ($(du -h "$TARBALL" | cut -f1)) in $(( $(date +%s) - start )) s" >&2
 echo "$TARBALL"

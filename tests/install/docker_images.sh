@@ -77,6 +77,9 @@ s=$(date +%s)
 "$DOCKER" build --progress plain --network host -t btfpack-test/exec-monitor --build-context archive="$A" -f "$SRC/Dockerfile" "$SRC" \
   >"$T/build1.out" 2>&1; rc=$?
 check "docker build Dockerfile --build-context archive=DIR: exit 0 ($(( $(date +%s) - s )) s)" "[ $rc -eq 0 ]" || tail -n 30 "$T/build1.out" | show
+# its slow steps, from BuildKit's plain log ("#N [stage i/n] RUN ..." ... "#N DONE 12.3s")
+awk '/^#[0-9]+ \[/ && !($1 in name) { name[$1] = substr($0, length($1) + 2, 70) }
+     /^#[0-9]+ DONE [0-9.]+s$/ { t = $3 + 0; if (t >= 5) printf "     %6.1f s  %s\n", t, name[$1] }' "$T/build1.out"
 check "the build pulled nothing (only the imported debian images)" \
   "! grep -Eiq 'docker/dockerfile|pulling|resolve image config' $T/build1.out"
 check "the build stage packed both kernels and verified them against the archive" \
