@@ -11,9 +11,7 @@
 set -u
 BUILD=$1 SRC=$2 KERNELS=$3 OBJ=$4
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; return 1; fi; }
-show() { sed 's/^/     | /' "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # check, show, finish
 
 P=$T/prefix
 cmake --install "$BUILD" --prefix "$P" >"$T/install.out" 2>&1; rc=$?
@@ -104,5 +102,4 @@ check "btfpackConfigVersion.cmake: find_package(btfpack 0.1.0) found, 0.2 refuse
 LD_LIBRARY_PATH=$P/$L "$A/pc_shared" "$T/p.pack" "$distro" "$version" "$arch" "0.0.0-none" "$T/x.btf" >"$T/miss.out" 2>&1; rc=$?
 check "unknown kernel: exit 1, message names it" "[ $rc -eq 1 ] && grep -q '0.0.0-none' $T/miss.out" || show "$T/miss.out"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+finish

@@ -24,9 +24,7 @@ T=$(mktemp -d /var/tmp/btfpack-deb-test.XXXXXX)
 trap 'umount -R "$T" 2>/dev/null; rm -rf "$T"' EXIT
 mount -t tmpfs -o size=4g btfpack-deb-test "$T"
 step() { echo "---- $(( $(date +%s) - t0 )) s: $*"; }; t0=$(date +%s)
-pass=0 fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; return 1; fi; }
-show() { sed 's/^/     | /' "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # check, show, finish
 # lintian warnings README explains (section "Debian packages"); anything else fails the test
 ALLOWED_WARNINGS="initial-upload-closes-no-bugs maintscript-calls-ldconfig"
 
@@ -95,5 +93,4 @@ in_root 'apt-get remove -y -qq btfpack libbtfpack-reader-dev libbtfpack-reader0 
   >"$T/rm.out" 2>&1; rc=$?
 check "apt remove: gone, ld.so cache updated" "[ $rc -eq 0 ]" || show "$T/rm.out"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+finish

@@ -36,9 +36,7 @@ fi
 source "$SRC/tests/install/dockerd.sh"
 cleanup() { dockerd_stop; umount -l "$T/docker/data" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-pass=0 fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; return 1; fi; }
-show() { sed 's/^/     | /' "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # check, show, finish
 t0=$(date +%s)
 step() { echo "---- $(( $(date +%s) - t0 )) s: $*"; }
 
@@ -121,5 +119,4 @@ pid=$DOCKERD_PID
 dockerd_stop
 check "dockerd (pid $pid) stopped" "! kill -0 $pid 2>/dev/null"
 step "done"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+finish

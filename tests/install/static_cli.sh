@@ -7,9 +7,7 @@
 set -u
 S=$1 B=$2 KERNELS=$3 OBJ=$4
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; return 1; fi; }
-show() { sed 's/^/     | /' "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # check, show, finish
 
 check "file: statically linked, stripped ($(stat -c %s "$S") bytes)" \
   "file -b $S | grep -q 'statically linked' && file -b $S | grep -q ', stripped'" || file "$S" | show
@@ -30,5 +28,4 @@ done <"$T/n.ls"
 check "every kernel's BTF identical in both packs" "[ $same -eq 1 ]"
 check "static verify passes on the normal pack" "$S verify $T/normal.pack >/dev/null 2>&1"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+finish
