@@ -1,6 +1,7 @@
-# syntax=docker/dockerfile:1
 # exec_monitor (examples/) in a small image: a libbpf app that finds its host's BTF in a btfpack
-# pack when the kernel ships none. Needs BuildKit (Docker 23+ default builder).
+# pack when the kernel ships none. Needs BuildKit (Docker 23+ default builder), whose built-in
+# frontend has RUN --mount and named build contexts: no `# syntax=` line, so nothing is pulled
+# but the base images (debian:12, debian:12-slim). Built and run by ctest docker_images.
 #
 # Build (the pack is made from the `archive` context: testdata/kernels unless overridden):
 #   docker build -t exec-monitor .
@@ -24,12 +25,13 @@ COPY testdata/kernels/ /
 
 FROM debian:12 AS build
 # build dependencies: the same list as scripts/setup.sh (its own layer, cached); not the newer
-# libbpf that only the fidelity tests use
-COPY scripts/setup.sh /src/scripts/setup.sh
-RUN BTFPACK_LIBBPF_NEW=0 bash /src/scripts/setup.sh && rm -rf /var/lib/apt/lists/*
+# libbpf that only the fidelity tests use, nor the packaging and Docker tools
+COPY scripts/setup.sh scripts/debian_mirror.sh /src/scripts/
+RUN BTFPACK_LIBBPF_NEW=0 BTFPACK_PACKAGING=0 bash /src/scripts/setup.sh && rm -rf /var/lib/apt/lists/*
 COPY . /src
-# btfpack, the BPF objects and the app, in a build tree of their own (not a copied build/)
-RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
+# btfpack, the BPF objects and the app, in a build tree of their own (not a copied build/); not
+# the large test object (bpf/large: a minute of clang, no use in the image)
+RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DBTFPACK_BPF_LARGE=OFF \
  && cmake --build /build -j"$(nproc)" --target btfpack bpf_objects exec_monitor
 ARG VERIFY_SAMPLE=10
 ARG STRICT=0

@@ -5,6 +5,7 @@ PKGS=(
   build-essential cmake pkg-config
   libbpf-dev libelf-dev zlib1g-dev   # BTF parsing/writing, ground-truth loader
   libarchive-dev liblz4-dev          # BTFHub .btf.tar.xz reading (libarchive linked statically)
+  liblzma-dev libbz2-dev             # its decompressors, linked statically too (bookworm's libarchive-dev does not pull them)
   libzstd-dev zstd                   # pack compression and dictionaries
   libxxhash-dev                      # pack checksums (header-only use: XXH_INLINE_ALL)
   libcli11-dev                       # CLI
@@ -33,6 +34,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#PKGS[@]} packages present"
+# the packaging and Docker tests' tools (help2man, lintian, debootstrap, Docker 26 from trixie,
+# pinned): scripts/setup-packaging.sh; BTFPACK_PACKAGING=0 skips it (the Dockerfile's build stage)
+if [[ ${BTFPACK_PACKAGING:-1} != 0 ]]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/setup-packaging.sh"
+fi
 
 # The Go reader (go/) and its tests need the Go toolchain, >= the go line of go/go.mod (1.25;
 # Debian 12's golang is 1.19, too old for cilium/ebpf). The machine image has it in
@@ -58,29 +64,7 @@ fi
 new_suite=${BTFPACK_LIBBPF_NEW_SUITE:-trixie}
 new_prefix=${BTFPACK_LIBBPF_NEW_PREFIX:-/opt/btfpack/libbpf-new}
 new_stamp=$new_prefix/btfpack-libbpf-dev.txt
-# the Debian mirror this machine already uses for its own release (deb822 .sources or one-line .list)
-debian_mirror() {
-  local codename f uri=""
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -r $f ]] || continue
-    uri=$(awk -v s="$codename" 'BEGIN { RS = ""; FS = "\n" }
-      { types = uris = suites = ""
-        for (i = 1; i <= NF; i++) {
-          if ($i ~ /^Types:/) types = $i; else if ($i ~ /^URIs:/) uris = $i; else if ($i ~ /^Suites:/) suites = $i
-        }
-        if (types ~ /[ \t]deb([ \t]|$)/ && (suites " ") ~ ("[ \t]" s "[ \t]")) { split(uris, u, /[ \t]+/); print u[2]; exit } }' "$f")
-    [[ -n $uri ]] && break
-  done
-  if [[ -z $uri ]]; then
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-      [[ -r $f ]] || continue
-      uri=$(sed -E 's/\[[^]]*\]//' "$f" | awk -v s="$codename" '$1 == "deb" && $3 == s { print $2; exit }')
-      [[ -n $uri ]] && break
-    done
-  fi
-  echo "${uri:-http://deb.debian.org/debian}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/debian_mirror.sh"  # debian_mirror
 if [[ ${BTFPACK_LIBBPF_NEW:-1} != 0 ]]; then  # one fetch at a time on this machine
   mkdir -p "$(dirname "$new_prefix")"
   exec 9>"$new_prefix.lock"

@@ -16,6 +16,9 @@
 
 using namespace btfpack;
 
+#ifndef BTFPACK_VERSION  // the project's version, from CMake (tools/CMakeLists.txt)
+#define BTFPACK_VERSION "unknown"
+#endif
 namespace {
 
 // `btfpack serve ...` is the btfpack-serve binary beside this one (the HTTP stack stays out of
@@ -51,7 +54,7 @@ int main(int argc, char** argv) {
         "Exit codes: 0 ok, 1 error, 2 usage error, 3 build skipped some kernels,\n"
         "4 report --fail-on / diff --fail-on-regression found such kernels."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("btfpack 0.1.0"));
+    app.set_version_flag("--version", std::string("btfpack " BTFPACK_VERSION));
 
     auto* relocs = app.add_subcommand("relocs", "List the CO-RE relocations of BPF objects (little- or big-endian).\n"
                                                 "With --btf, print what libbpf 1.1 would do with each against that kernel BTF.");

@@ -17,14 +17,10 @@ check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail
 show() { sed 's/^/     | /' "$@"; }
 stage() { env BTFPACK="$BTFPACK" APP="$APP" OBJS="$OBJ" "$@"; }
 
-case $(uname -m) in x86_64|amd64) ARCH=x86_64 ;; aarch64|arm64) ARCH=arm64 ;; *) ARCH=$(uname -m) ;; esac
-HOST=btfpacktest/1.0/$ARCH/$(uname -r)
+source "$(dirname "${BASH_SOURCE[0]}")/host_archive.sh"
 A=$T/archive
-k=$(find "$KERNELS" -name '*.btf.tar.xz' | sort | head -1)
-rel=${k#"$KERNELS"/}
-mkdir -p "$A/$(dirname "$rel")" "$A/btfpacktest/1.0/$ARCH"
-cp "$k" "$A/$rel"
-cp /sys/kernel/btf/vmlinux "$A/$HOST.btf"
+host_archive "$KERNELS" "$A"  # sets HOST, FIRST_KERNEL
+k=$FIRST_KERNEL
 
 OUT=$T/out
 stage VERIFY_SAMPLE=all bash "$SCRIPT" "$A" "$OUT" >"$T/stage.out" 2>&1; rc=$?
