@@ -3,14 +3,17 @@
 APPS is the list of guest apps. Each entry says how to build the app for one arch (a function
 (BuildContext) -> path of the binary) and how the guest runs it: `run` (normal: must find its
 BTF in the pack, layer 3) and `no_pack` (layer 3 disabled: must fail with the reader's
-diagnostic). Every app speaks the protocol of examples/exec_monitor on stdout:
+diagnostic), and which CO-RE object it loads (`object`, copied next to it in the guest, whose
+byte order the guest reports). Every app speaks the protocol of examples/exec_monitor on stdout:
     self: pid=N            child: pid=N (one per /bin/true it starts)
     host: D/V/A/K          btf: layer L (name) ...
     exec pid=P ppid=Q comm=C filename=F[ (ours)]
-and exits 0 when events arrived (guest_check.judge reads it). A second app (e.g. the Go example,
-go/examples/execmonitor, built with CGO_ENABLED=0 GOARCH=amd64|arm64|s390x and the matrix pack
-in place of its embedded btfs.pack) is added by appending one App to APPS; an app with another
-output protocol brings its own `judge` (same signature as guest_check.judge).
+and exits 0 when events arrived (guest_check.judge reads it). The apps: the C example
+(examples/exec_monitor, static, with the C reader) and the Go example (go/examples/execmonitor,
+cilium/ebpf + the Go reader, CGO_ENABLED=0 GOARCH=amd64|arm64|s390x, the matrix pack in place of
+its embedded btfs.pack through `go build -overlay`). Another app is added by appending one App
+to APPS; an app with another output protocol brings its own `judge` (same signature as
+guest_check.judge).
 
 Cross builds link against a sysroot per arch: the bookworm -dev packages fetched with
 `apt-get download` and unpacked with `dpkg-deb -x` into <cache>/sysroot/<arch> (multiarch
@@ -50,11 +53,12 @@ class App:
     build: object       # (BuildContext) -> binary path
     run: list = field(default_factory=list)      # args in the guest, layer 3 expected
     no_pack: list = field(default_factory=list)  # args in the guest with layer 3 disabled
+    object: object = None                        # (BuildContext) -> the CO-RE object the binary loads
     judge: object = guest_check.judge            # (console, kernel, app name, os-release name, big endian) -> Verdict
 
 
 def bpf_object(ctx):
-    """The example's CO-RE object in the guest's byte order (bpfeb for s390x)."""
+    """The build tree's CO-RE object in the guest's byte order (bpfeb for s390x): exec_monitor's."""
     path = os.path.join(ctx.build, "bpf", "eb" if ctx.arch in BIG_ENDIAN else "el", "example_exec.o")
     if not os.path.exists(path):
         raise MatrixError(f"{path} missing: build the tree first (cmake --build {ctx.build})")
@@ -87,9 +91,55 @@ def build_exec_monitor(ctx):
     return binary
 
 
+GO_EXAMPLE = os.path.join("go", "examples", "execmonitor")   # in REPO; its module is REPO/go
+GO_ARCH = {"amd64": "amd64", "arm64": "arm64", "s390x": "s390x"}
+
+
+def go_tool():
+    """The Go toolchain: $BTFPACK_GO, else go on PATH, else /usr/local/go/bin/go."""
+    go = os.environ.get("BTFPACK_GO") or shutil.which("go") or "/usr/local/go/bin/go"
+    if not os.access(go, os.X_OK):
+        raise MatrixError(f"no Go toolchain ({go}): set BTFPACK_GO (the Go example is built for the guests)")
+    return go
+
+
+def _go_env(ctx):
+    return dict(os.environ, CGO_ENABLED="0", GOOS="linux", GOARCH=GO_ARCH[ctx.arch], GOFLAGS="-mod=readonly")
+
+
+def build_go_execmonitor(ctx):
+    """go/examples/execmonitor for ctx.arch, CGO_ENABLED=0, stripped, with ctx.pack embedded in
+    place of the committed btfs.pack (go build -overlay: the source tree is not changed)."""
+    os.makedirs(ctx.out, exist_ok=True)
+    overlay = os.path.join(ctx.out, "go-overlay.json")
+    with open(overlay, "w") as f:
+        json.dump({"Replace": {os.path.join(ctx.repo, GO_EXAMPLE, "btfs.pack"): ctx.pack}}, f)
+    binary = os.path.join(ctx.out, "execmonitor")
+    # no -trimpath: the compile steps then hit Go's build cache of a plain `go build` (go_example
+    # makes them for all three arches): ~1 s instead of ~55 s per arch; -s -w: 5-6 MB, not 8
+    _run([go_tool(), "-C", os.path.join(ctx.repo, "go"), "build", "-overlay", overlay,
+          "-ldflags=-s -w", "-o", binary, "./examples/execmonitor"],
+         f"CGO_ENABLED=0 GOARCH={GO_ARCH[ctx.arch]} go build of {GO_EXAMPLE}", _go_env(ctx))
+    return binary
+
+
+def go_execmonitor_object(ctx):
+    """The bpf2go object the GOARCH build embeds (execmonitor_bpfeb.o for s390x), as go list says."""
+    r = _run([go_tool(), "-C", os.path.join(ctx.repo, "go"), "list", "-f", "{{range .EmbedFiles}}{{.}} {{end}}",
+              "./examples/execmonitor"], f"go list of {GO_EXAMPLE}", _go_env(ctx))
+    objs = [f for f in r.stdout.split() if f.startswith("execmonitor_bpf") and f.endswith(".o")]
+    if len(objs) != 1:
+        raise MatrixError(f"{GO_EXAMPLE} for GOARCH={GO_ARCH[ctx.arch]} embeds {objs or 'no'} bpf2go object(s), "
+                          "expected one")
+    return os.path.join(ctx.repo, GO_EXAMPLE, objs[0])
+
+
 APPS = [
-    App(name="exec_monitor", build=build_exec_monitor,
+    App(name="exec_monitor", build=build_exec_monitor, object=bpf_object,
         run=["--count", "3", "--timeout", "60"], no_pack=["--no-pack", "--count", "1", "--timeout", "5"]),
+    # -v: it prints every exec event (not only its children's), so the judge sees strays too
+    App(name="execmonitor", build=build_go_execmonitor, object=go_execmonitor_object,
+        run=["-count", "3", "-timeout", "60", "-v"], no_pack=["-no-pack", "-count", "1", "-timeout", "5"]),
 ]
 
 

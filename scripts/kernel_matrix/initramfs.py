@@ -50,10 +50,10 @@ poweroff -f
 """
 
 
-def build(out_path, busybox, apps, bpf_object, kernels_osrel, os_releases, work):
+def build(out_path, busybox, apps, kernels_osrel, os_releases, work):
     """Write out_path (newc cpio, gzip -9).
 
-    apps: [(App, binary path)]; bpf_object: the object every app finds next to itself;
+    apps: [(App, binary path, path of the CO-RE object it loads, put next to it)];
     kernels_osrel: {uname -r: os-release name}; os_releases: {os-release name: file path}.
     """
     root = os.path.join(work, "root")
@@ -67,7 +67,7 @@ def build(out_path, busybox, apps, bpf_object, kernels_osrel, os_releases, work)
     os.chmod(os.path.join(root, "init"), 0o755)
     subprocess.run(["mknod", "-m", "600", os.path.join(root, "dev", "console"), "c", "5", "1"], check=True)
     runs = []
-    for app, binary in apps:
+    for app, binary, bpf_object in apps:
         d = os.path.join(root, "apps", app.name)
         os.makedirs(d)
         shutil.copy(binary, os.path.join(d, app.name))

@@ -9,7 +9,8 @@
 #  2. -prefer-pack: the kernel has BTF (layer 2 present) but the pack's exact match wins
 #     (and with another kernel's BTF under this host's name in the pack, they are wrong: exit 1)
 #  3. plain: layer 2 (kernel) answers first; a kernel release the pack does not have: exit 1,
-#     the message names the host and the nearest kernels
+#     the message names the host and the nearest kernels; -no-pack (layer 3 off) with the
+#     kernel's BTF skipped: exit 1 with the reader's diagnostic naming the host
 #  4. the committed bpf2go objects relocate what the build tree's example_exec.o relocates,
 #     and the app cross-compiles with CGO_ENABLED=0 for arm64 (bpfel object) and s390x (bpfeb)
 # usage: run_go_example.sh GO BTFPACK GO_MODULE_DIR KERNELS_DIR BUILD_EXAMPLE_OBJ
@@ -57,6 +58,10 @@ check "pack: layer 3 (pack) answered with the made-up key, from the embedded pac
 check "pack: loaded and attached" "grep -qx 'attached: raw_tp/sched_process_exec' $T/pack.out"
 check "pack: 3 events of its own children with pid, ppid = the app, comm true" \
   "[ \$(grep -Ec '^exec pid=[1-9][0-9]* ppid=[1-9][0-9]* comm=true filename=/bin/true \(ours\)$' $T/pack.out) -eq 3 ] && grep -q '^received the exec events of all 3 children' $T/pack.out"
+# self: pid=S and child: pid=C lines name the pids every event of ours must carry
+self_pid=$(sed -n 's/^self: pid=//p' "$T/pack.out")
+check "pack: prints self: pid=N; each of the 3 child: pid=C lines has its event with ppid=N" \
+  "[ -n '$self_pid' ] && [ \$(sed -n 's/^child: pid=//p' $T/pack.out | while read -r c; do grep -qx \"exec pid=\$c ppid=$self_pid comm=true filename=/bin/true (ours)\" $T/pack.out && echo \$c; done | wc -l) -eq 3 ]"
 # 2. PreferPack: layer 2 is there, the pack wins
 run prefer "$T/execmonitor" -prefer-pack -count 2 -timeout 10
 check "prefer-pack: exit 0, layer 3 answered although the kernel has BTF" \
@@ -70,6 +75,12 @@ run nope env BTFPACK_KERNEL_RELEASE=9.9.9-nope "$T/execmonitor" -no-kernel-btf -
 check "a kernel the pack does not have: exit 1, nothing attached, names the host and the nearest kernels" \
   "[ \$(cat $T/nope.rc) -eq 1 ] && ! grep -q '^attached' $T/nope.out && grep -q 'no BTF for host btfpackgotest/1.0/$ARCH/9.9.9-nope' $T/nope.err && grep -q 'nearest kernels.*$KREL' $T/nope.err" \
   || show "$T/nope.out" "$T/nope.err"
+run nopack "$T/execmonitor" -no-pack -no-kernel-btf -timeout 2
+check "-no-pack: exit 1, nothing attached, the reader's diagnostic names the host and says no pack was given" \
+  "[ \$(cat $T/nopack.rc) -eq 1 ] && ! grep -q '^attached' $T/nopack.out && grep -q 'no BTF for host $HOST: the kernel has none and no pack was given' $T/nopack.err" \
+  || show "$T/nopack.out" "$T/nopack.err"
+run both "$T/execmonitor" -no-pack -pack "$T/host.pack"
+check "-no-pack with -pack: usage error, exit 2" "[ \$(cat $T/both.rc) -eq 2 ]"
 # the values are relocated through the pack: this host's name on another kernel's BTF (x86_64
 # hosts: Debian 12's 6.1 BTF) gives wrong offsets, so the app must not report its children
 if [ "$ARCH" = x86_64 ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Root-free test of scripts/kernel_matrix/guest_check.judge on real guest consoles recorded by
 scripts/kernel-matrix (tests/vm/consoles: amd64 6.1 with SeaBIOS escape codes before the first
-line, s390x 6.1 without BTF of its own, CRLF line ends): each must pass as recorded, and every
-tampered copy (the traps a wrong BTF or a broken guest produce) must fail with the problem named;
+line, s390x 6.1 without BTF of its own, CRLF line ends; both with the two guest apps, the C
+exec_monitor and the Go execmonitor): each app must pass as recorded, and every tampered copy
+of its lines (the traps a wrong BTF or a broken guest produce) must fail with the problem named;
 a recorded real run with a wrong BTF (the app itself exits 0) must fail too.
 usage: judge_consoles.py REPO"""
 import os
@@ -20,6 +21,16 @@ CASES = {
     "s390x-6.1.0-50-s390x.log": Kernel("", "linux-image-6.1.0-50-s390x", "6.1.176-1", "s390x", "bookworm",
                                        release="6.1.0-50-s390x"),
 }
+
+
+APPS = ("exec_monitor", "execmonitor")
+
+
+def only(text, app):
+    """The console without the other apps' lines, so that a tamper edits this app's lines."""
+    others = [a for a in APPS if a != app]
+    return "".join(l for l in text.splitlines(keepends=True)
+                   if not any(f"@@out {o} " in l or f"app={o} " in l for o in others))
 
 
 def first_child_event(text):
@@ -53,23 +64,31 @@ ok = not v.ok and not v.values_ok and v.events == 3 and "rc=0" in wrong and any(
 print(f"{'ok  ' if ok else 'FAIL'} 5.10 with the 6.1 BTF (app exit 0, 3 events): rejected ({'; '.join(v.problems)[:150]})")
 failed += not ok
 for name, kernel in CASES.items():
-    text = open(os.path.join(repo, "tests", "vm", "consoles", name), newline="").read()
+    recorded = open(os.path.join(repo, "tests", "vm", "consoles", name), newline="").read()
     big = kernel.arch == "s390x"
-    v = judge(text, kernel, "exec_monitor", "debian-bookworm", big)
-    ok = v.ok and v.values_ok and v.layer == "3 (pack)" and v.events == v.children == 3
-    print(f"{'ok  ' if ok else 'FAIL'} {name} as recorded: ok={v.ok} layer={v.layer} events={v.events}/{v.children} "
-          f"own_btf={v.own_btf} {v.problems}")
-    failed += not ok
-    for what, (edit, words) in TAMPER.items():
-        t = edit(text)
-        assert t != text, f"{what}: the edit changed nothing in {name}"
-        v = judge(t, kernel, "exec_monitor", "debian-bookworm", big)
-        ok = not v.ok and any(words in p for p in v.problems)
-        print(f"{'ok  ' if ok else 'FAIL'} {name} {what}: rejected ({'; '.join(v.problems)[:150]})")
+    for app in APPS:
+        text = only(recorded, app)
+        v = judge(text, kernel, app, "debian-bookworm", big)
+        ok = v.ok and v.values_ok and v.layer == "3 (pack)" and v.events == v.children == 3
+        print(f"{'ok  ' if ok else 'FAIL'} {name} {app} as recorded: ok={v.ok} layer={v.layer} "
+              f"events={v.events}/{v.children} own_btf={v.own_btf} {v.problems}")
         failed += not ok
-    v = judge(text, kernel, "exec_monitor", "debian-trixie", big)
-    ok = not v.ok and any("os-release" in p for p in v.problems)
-    print(f"{'ok  ' if ok else 'FAIL'} {name} expected another os-release: rejected")
-    failed += not ok
+        for what, (edit, words) in TAMPER.items():
+            t = edit(text)
+            assert t != text, f"{what}: the edit changed nothing in {name} ({app})"
+            v = judge(t, kernel, app, "debian-bookworm", big)
+            ok = not v.ok and any(words in p for p in v.problems)
+            print(f"{'ok  ' if ok else 'FAIL'} {name} {app} {what}: rejected ({'; '.join(v.problems)[:150]})")
+            failed += not ok
+        v = judge(text, kernel, app, "debian-trixie", big)
+        ok = not v.ok and any("os-release" in p for p in v.problems)
+        print(f"{'ok  ' if ok else 'FAIL'} {name} {app} expected another os-release: rejected")
+        failed += not ok
+        # the other app's verdict must not leak into this one: its lines alone do not pass for it
+        other = next(a for a in APPS if a != app)
+        v = judge(only(recorded, other), kernel, app, "debian-bookworm", big)
+        ok = not v.ok
+        print(f"{'ok  ' if ok else 'FAIL'} {name} {app} judged on {other}'s lines only: rejected")
+        failed += not ok
 print(f"{failed} failed")
 sys.exit(1 if failed else 0)

@@ -3,13 +3,17 @@
 // in the binary.
 //
 //  1. btfpack.Lookup: -btf PATH, else the kernel's own BTF (unless -no-kernel-btf; after the
-//     pack with -prefer-pack), else the pack (-pack FILE, else the embedded btfs.pack);
+//     pack with -prefer-pack), else the pack (-pack FILE, else the embedded btfs.pack; none with
+//     -no-pack, so a host without BTF must fail with the reader's diagnostic);
 //  2. load the bpf2go object (bpf/example_exec.bpf.c) with
 //     ebpf.CollectionOptions{Programs: ebpf.ProgramOptions{KernelTypes: spec}}, attach
 //     raw_tp/sched_process_exec;
 //  3. start -count children (/bin/true) and read the ring buffer until every child's exec event
 //     arrived (or -timeout): each must carry the child's pid, this process as ppid and comm
 //     "true", relocated through the pack's BTF.
+//
+// It prints "self: pid=N" first and "child: pid=N" for each child it starts, as
+// examples/exec_monitor does, so a test can check every event against them.
 //
 // Exit status: 0 when every child's event arrived with the right values; 1 when no BTF was
 // found for the host (the message names the host and the nearest kernels the pack has), on a
@@ -37,6 +41,7 @@ var embeddedPack []byte
 type options struct {
 	pack, btf, root         string
 	noKernelBTF, preferPack bool
+	noPack                  bool
 	count                   int
 	timeout                 float64
 	verbose                 bool
@@ -45,6 +50,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.pack, "pack", "", "pack `FILE` to use instead of the embedded one")
+	flag.BoolVar(&o.noPack, "no-pack", false, "no pack at all (layer 3 skipped, even the embedded one)")
 	flag.StringVar(&o.btf, "btf", "", "BTF `FILE` to use first (layer 1)")
 	flag.StringVar(&o.root, "root", "", "host root (e.g. /host in a container)")
 	flag.BoolVar(&o.noKernelBTF, "no-kernel-btf", false, "skip the kernel's own BTF (layer 2), as on a kernel without BTF")
@@ -53,7 +59,10 @@ func main() {
 	flag.Float64Var(&o.timeout, "timeout", 5, "seconds to wait for the events")
 	flag.BoolVar(&o.verbose, "v", false, "also print the other processes' exec events")
 	flag.Parse()
-	if flag.NArg() != 0 || o.count < 1 || o.timeout <= 0 {
+	if flag.NArg() != 0 || o.count < 1 || o.timeout <= 0 || (o.noPack && o.pack != "") {
+		if o.noPack && o.pack != "" {
+			fmt.Fprintln(os.Stderr, "execmonitor: -pack and -no-pack exclude each other")
+		}
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -64,6 +73,7 @@ func main() {
 }
 
 func run(o options) error {
+	fmt.Printf("self: pid=%d\n", os.Getpid())
 	kernelTypes, closeBTF, err := lookup(o)
 	if err != nil {
 		return err
@@ -74,13 +84,7 @@ func run(o options) error {
 
 // lookup finds the host's BTF and prints which layer answered.
 func lookup(o options) (*btf.Spec, func(), error) {
-	var pack *btfpack.Pack
-	var err error
-	if o.pack != "" {
-		pack, err = btfpack.OpenFile(o.pack)
-	} else {
-		pack, err = btfpack.Open(embeddedPack)
-	}
+	pack, err := openPack(o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,4 +117,17 @@ func lookup(o options) (*btf.Spec, func(), error) {
 		return nil, nil, fmt.Errorf("btf from layer %s: %w", res.Layer, err)
 	}
 	return spec, closeAll, nil
+}
+
+// openPack opens the pack of layer 3: -pack FILE, else the embedded one; nil with -no-pack
+// (a nil *Pack skips the layer, and its Close is a no-op).
+func openPack(o options) (*btfpack.Pack, error) {
+	switch {
+	case o.noPack:
+		return nil, nil
+	case o.pack != "":
+		return btfpack.OpenFile(o.pack)
+	default:
+		return btfpack.Open(embeddedPack)
+	}
 }

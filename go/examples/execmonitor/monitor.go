@@ -65,6 +65,7 @@ func monitor(o options, kernelTypes *btf.Spec) error {
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("run %s: %w", child, err)
 		}
+		fmt.Printf("child: pid=%d\n", cmd.Process.Pid)
 		want[uint32(cmd.Process.Pid)] = false
 	}
 	return collect(o, rd, want)
