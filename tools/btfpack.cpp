@@ -167,6 +167,10 @@ int main(int argc, char** argv) {
                    "exit 4 if a kernel's verdict got worse or a new kernel fails");
     diff->add_option("-j,--jobs", dq.options.jobs, "parallel workers (default: all cores)");
 
+    // listed here for --help; `btfpack serve ...` runs btfpack-serve before any parsing (above)
+    app.add_subcommand("serve", "Serve BTFHub online's API (list, download, customize) from an archive and packs;\n"
+                                "the reader's layer 4. See btfpack serve --help.");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -39,8 +39,9 @@ api=$(grep -ohE '\bbtfpack_[a-z_]+\(' "$P"/include/btfpack/*.h | tr -d '(' | sor
 exported=$(nm -D --defined-only "$so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u)
 check "shared reader exports exactly the $(echo "$api" | wc -l) functions the headers declare" \
   "[ \"\$api\" = \"\$exported\" ]" || diff <(echo "$api") <(echo "$exported") | show
-check "the man page renders and lists every verb" \
-  "man -l $P/share/man/man1/btfpack.1.gz 2>/dev/null | grep -c '^   btfpack [a-z]' | grep -qx 8"
+nverbs=$("$P/bin/btfpack" --help | awk '/^[A-Za-z ]+:$/ { v = ($0 == "Subcommands:"); next } v && /^  [a-z]/ { n++ } END { print n }')
+check "the man page renders and lists every verb ($nverbs)" \
+  "man -l $P/share/man/man1/btfpack.1.gz 2>/dev/null | grep -c '^   btfpack [a-z]' | grep -qx $nverbs"
 
 # a pack of the testdata kernels, made by the installed CLI
 BTFPACK=$P/bin/btfpack
