@@ -14,6 +14,9 @@ include(CMakePackageConfigHelpers)
 set(BTFPACK_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/btfpack)
 
 install(TARGETS btfpack RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+if(TARGET btfpack-serve)  # `btfpack serve` runs the btfpack-serve beside it
+  install(TARGETS btfpack-serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+endif()
 
 set_target_properties(btfpack_reader PROPERTIES EXPORT_NAME reader_static)
 set_target_properties(btfpack_reader_shared PROPERTIES EXPORT_NAME reader_shared)
@@ -48,11 +51,28 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/btfpack-reader.pc DESTINATION ${CMAKE_
 find_program(BTFPACK_HELP2MAN help2man)
 if(BTFPACK_HELP2MAN)
   set(_man ${PROJECT_BINARY_DIR}/man/btfpack.1)
+  set(_man_deps btfpack)
+  if(TARGET btfpack-serve)  # `btfpack serve --help` runs it
+    list(APPEND _man_deps btfpack-serve)
+  endif()
   add_custom_command(OUTPUT ${_man} ${_man}.gz
     COMMAND bash ${PROJECT_SOURCE_DIR}/cmake/man-page.sh ${BTFPACK_HELP2MAN} $<TARGET_FILE:btfpack> ${_man}
-    DEPENDS btfpack ${PROJECT_SOURCE_DIR}/cmake/man-page.sh
+    DEPENDS ${_man_deps} ${PROJECT_SOURCE_DIR}/cmake/man-page.sh
     COMMENT "help2man btfpack -> man/btfpack.1" VERBATIM)
-  add_custom_target(btfpack_man ALL DEPENDS ${_man} ${_man}.gz)
+  set(_man_all ${_man} ${_man}.gz)
+  if(TARGET btfpack-serve)  # its own page: it is a program in bin/ too
+    set(_sman ${PROJECT_BINARY_DIR}/man/btfpack-serve.1)
+    add_custom_command(OUTPUT ${_sman}.gz
+      COMMAND ${BTFPACK_HELP2MAN} --no-info --version-string ${PROJECT_VERSION}
+              --name "serve BTFHub online's API from a BTFHub-archive checkout and packs (btfpack serve)"
+              $<TARGET_FILE:btfpack-serve> -o ${_sman}
+      COMMAND gzip -9nf ${_sman}
+      DEPENDS btfpack-serve
+      COMMENT "help2man btfpack-serve -> man/btfpack-serve.1" VERBATIM)
+    list(APPEND _man_all ${_sman}.gz)
+    install(FILES ${_sman}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
+  endif()
+  add_custom_target(btfpack_man ALL DEPENDS ${_man_all})
   install(FILES ${_man}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
 else()
   message(WARNING "help2man not found: no man page for btfpack (apt-get install help2man)")
