@@ -105,7 +105,7 @@ for (const f of ["distro", "arch", "verdict", "program"]) if (hash.has(f)) $("f-
 
 const cw = nCols <= 60 ? 14 : nCols <= 300 ? 7 : 4;
 let ch, items = [], cols = [], tops = [], total = 0;
-const GROUP_H = 18, LABEL_W = 230, HEAD_H = 6;
+const GROUP_H = 18, LABEL_W = 230, HEAD_H = cw >= 10 ? 140 : 6;  // wide cells: a header of program names
 function filter() {
   const fd = $("f-distro").value, fa = $("f-arch").value, fv = $("f-verdict").value, fp = $("f-program").value.toLowerCase();
   const vi = NAMES.indexOf(fv);
@@ -158,9 +158,21 @@ function draw() {
     if (ch >= 10) { ctx.fillStyle = "#333"; ctx.fillText(it.kernel, 14, y + ch / 2); }
     else { ctx.fillStyle = COLORS[rowVerdict[it.row]]; ctx.fillRect(4, y, 6, ch); }
   }
+  if (HEAD_H > 6) {  // the header stays on top while rows scroll under it
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, HEAD_H); ctx.fillStyle = "#333";
+    for (let c = c0; c < c1; c++) {
+      const [o, name] = D.programs[cols[c]];
+      let label = D.objects[o].replace(/\.o( .*)?$/, "") + " " + name;
+      if (label.length > 22) label = label.slice(0, 21) + "\u2026";
+      ctx.save(); ctx.translate(LABEL_W + c * cw - sx + cw / 2 + 3, HEAD_H - 4); ctx.rotate(-Math.PI / 2);
+      ctx.fillText(label, 0, 0); ctx.restore();
+    }
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, LABEL_W, HEAD_H);
+  }
 }
 function cellAt(ev) {
   const b = canvas.getBoundingClientRect(), x = ev.clientX - b.left, y = ev.clientY - b.top + scroller.scrollTop;
+  if (ev.clientY - b.top < HEAD_H) return null;
   const i = firstItem(y + 0.5), it = items[i];
   if (!it || it.header || y >= tops[i] + ch) return null;
   const c = Math.floor((x + scroller.scrollLeft - LABEL_W) / cw);
