@@ -35,6 +35,13 @@ int exec_serve(char** argv) {
     return cli::kExitError;
 }
 
+// --distro, --arch, --kernel: which kernels of an archive or a pack a verb takes.
+void add_kernel_filter(CLI::App* verb, ArchiveFilter* f) {
+    verb->add_option("--distro", f->distros, "only this distro (repeat the option for more)")->allow_extra_args(false);
+    verb->add_option("--arch", f->arches, "only this arch (repeat the option for more)")->allow_extra_args(false);
+    verb->add_option("--kernel", f->kernel_glob, "only kernel releases matching this glob, e.g. '5.4.*'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,9 +95,7 @@ int main(int argc, char** argv) {
                       "BPF objects: obj.o for every arch, or ARCH=obj.o (ARCH as in the archive: x86_64, arm64, s390x)")
         ->required();
     build->add_option("-o,--output", build_out, "pack file to write (atomically: temp file + rename)")->required();
-    build->add_option("--distro", bo.filter.distros, "only this distro (repeat the option for more)")->allow_extra_args(false);
-    build->add_option("--arch", bo.filter.arches, "only this arch (repeat the option for more)")->allow_extra_args(false);
-    build->add_option("--kernel", bo.filter.kernel_glob, "only kernel releases matching this glob, e.g. '5.4.*'");
+    add_kernel_filter(build, &bo.filter);
     build->add_option("-j,--jobs", bo.jobs, "parallel workers (default: all cores; ~25 MB each)");
     build->add_option("--update", bo.update_from,
                       "previous pack: kernels whose archive file is unchanged are copied, not recomputed");
@@ -150,9 +155,7 @@ int main(int argc, char** argv) {
     report->add_option("--html", rq.html, "also write the report as one self-contained HTML page");
     report->add_flag("-v,--verbose", rq.verbose, "list every kernel's non-clean programs and what each misses");
     report->add_option("--fail-on", rq.fail_on, "poisoned|fails: exit 4 if some kernel is that or worse");
-    report->add_option("--distro", rq.options.filter.distros, "only this distro (repeatable)")->allow_extra_args(false);
-    report->add_option("--arch", rq.options.filter.arches, "only this arch (repeatable)")->allow_extra_args(false);
-    report->add_option("--kernel", rq.options.filter.kernel_glob, "only kernel releases matching this glob");
+    add_kernel_filter(report, &rq.options.filter);
     report->add_option("-j,--jobs", rq.options.jobs, "parallel workers (default: all cores)");
 
     auto* diff = app.add_subcommand("diff", "What changed between two packs: kernels added and removed, and kernels whose\n"

@@ -82,11 +82,9 @@ int diff(const DiffRequest& rq) {
     auto pieces = [](const CompatReport& r, const KernelReport& k) {
         std::set<std::string> s;
         for (const ProgramResult& p : k.programs)
-            for (const RelocProblem& pr : p.problems) {
-                const std::string& obj = r.columns.objects[pr.object].path;
-                s.insert(obj.substr(obj.find_last_of('/') + 1) + " " + r.columns.programs[p.column].name + ": " +
+            for (const RelocProblem& pr : p.problems)
+                s.insert(object_name(r.columns, pr.object) + " " + r.columns.programs[p.column].name + ": " +
                          problem_text(r.columns, pr, k.key));
-            }
         return s;
     };
     std::vector<const KernelReport*> added, removed;

@@ -220,8 +220,7 @@ std::string report_html(const CompatReport& r, const ReportSource& src) {
     std::ostringstream d;
     d << "{\"source\": " << json_str("from " + src.kind + " " + src.path) << ", \"objects\": [";
     for (size_t i = 0; i < c.objects.size(); i++) {
-        const std::string& p = c.objects[i].path;
-        d << (i ? "," : "") << json_str(p.substr(p.find_last_of('/') + 1) + (c.objects[i].arch == "*" ? "" : " (" + c.objects[i].arch + ")"));
+        d << (i ? "," : "") << json_str(object_name(c, uint32_t(i)) + (c.objects[i].arch == "*" ? "" : " (" + c.objects[i].arch + ")"));
     }
     d << "], \"programs\": [";
     for (size_t i = 0; i < c.programs.size(); i++) d << (i ? "," : "") << "[" << c.programs[i].object << "," << json_str(c.programs[i].name) << "]";

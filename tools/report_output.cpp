@@ -15,35 +15,33 @@ const char* plural(size_t n, const char* one, const char* many) { return n == 1 
 
 std::string group_of(const KernelKey& k) { return k.distro + "/" + k.version + "/" + k.arch; }
 
-// A missing piece without its kernel: what every kernel lacking it shares.
-struct PieceKey {
-    uint32_t object, spec_id;
-    bool failed, no_candidates;
-    std::string detail;
-    bool operator<(const PieceKey& o) const {
-        return std::tie(object, spec_id, failed, no_candidates, detail) <
-               std::tie(o.object, o.spec_id, o.failed, o.no_candidates, o.detail);
+// A missing piece without its kernel (what every kernel lacking it shares: a RelocProblem
+// names no kernel), ordered to count kernels per piece.
+struct PieceOrder {
+    bool operator()(const RelocProblem& a, const RelocProblem& b) const {
+        return std::tie(a.object, a.spec_id, a.failed, a.no_candidates, a.detail) <
+               std::tie(b.object, b.spec_id, b.failed, b.no_candidates, b.detail);
     }
 };
 
-std::string piece_text(const ReportColumns& c, const PieceKey& p) {
+std::string piece_text(const ReportColumns& c, const RelocProblem& p) {
     std::string s = c.access[p.object][p.spec_id] + " (" + c.thing[p.object][p.spec_id] + "): ";
     if (p.failed) return s + p.detail;
     return s + (p.no_candidates ? "no " + c.root[p.object][p.spec_id] + " in the kernel" : "not in the kernel");
 }
+
+}  // namespace
 
 std::string object_name(const ReportColumns& c, uint32_t o) {
     const std::string& p = c.objects[o].path;
     return p.substr(p.find_last_of('/') + 1);
 }
 
-}  // namespace
-
 void print_report_summary(std::FILE* out, const CompatReport& r, const ReportSource& src, bool verbose) {
     const ReportColumns& c = r.columns;
     size_t counts[3] = {0, 0, 0};
     std::map<std::string, std::array<size_t, 3>> groups;
-    std::map<PieceKey, std::pair<size_t, size_t>> pieces;  // -> (kernels, last kernel counted + 1)
+    std::map<RelocProblem, std::pair<size_t, size_t>, PieceOrder> pieces;  // -> (kernels, last kernel counted + 1)
     std::map<uint32_t, std::pair<size_t, std::string>> failing;  // column -> (kernels, first reason)
     for (size_t ki = 0; ki < r.kernels.size(); ki++) {
         const KernelReport& k = r.kernels[ki];
@@ -52,7 +50,7 @@ void print_report_summary(std::FILE* out, const CompatReport& r, const ReportSou
         groups[group_of(k.key)][int(v)]++;
         for (const ProgramResult& p : k.programs) {
             for (const RelocProblem& pr : p.problems) {
-                auto& e = pieces[{pr.object, pr.spec_id, pr.failed, pr.no_candidates, pr.detail}];
+                auto& e = pieces[pr];
                 if (e.second != ki + 1) e.first++, e.second = ki + 1;
             }
             if (p.verdict() == Verdict::Fails) {
@@ -80,7 +78,7 @@ void print_report_summary(std::FILE* out, const CompatReport& r, const ReportSou
                          n[1], n[2]);
     }
     if (!pieces.empty()) {
-        std::vector<std::pair<size_t, PieceKey>> top;
+        std::vector<std::pair<size_t, RelocProblem>> top;
         for (const auto& [p, n] : pieces) top.push_back({n.first, p});
         std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
         size_t shown = verbose ? top.size() : std::min<size_t>(top.size(), 10);

@@ -17,6 +17,9 @@ struct ReportSource {
     std::string path;
 };
 
+// The file name of object o ("prog.o" for "build/prog.o"), as the outputs name objects.
+std::string object_name(const ReportColumns& columns, uint32_t o);
+
 // Kernels per verdict overall and per distro/version/arch, the most common missing pieces,
 // the failing programs; verbose: every kernel's non-clean programs with what is missing.
 void print_report_summary(std::FILE* out, const CompatReport& report, const ReportSource& source, bool verbose);

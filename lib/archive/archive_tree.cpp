@@ -22,7 +22,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool wanted(const std::vector<std::string>& list, const std::string& v) {
+bool listed(const std::vector<std::string>& list, const std::string& v) {
     return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
 }
 
@@ -64,12 +64,12 @@ struct Walker {
         for (const auto& name : names) {
             if (name.empty() || name[0] == '.') continue;
             std::string kernel;
-            if (depth == 0 && !wanted(filter.distros, name)) continue;
-            if (depth == 2 && !wanted(filter.arches, name)) continue;
+            if (depth == 0 && !filter.wants_distro(name)) continue;
+            if (depth == 2 && !filter.wants_arch(name)) continue;
             if (depth == 3) {
                 kernel = kernel_of(name);
                 if (kernel.empty()) continue;
-                if (!filter.kernel_glob.empty() && fnmatch(filter.kernel_glob.c_str(), kernel.c_str(), 0) != 0) continue;
+                if (!filter.wants_kernel(kernel)) continue;
             }
             fs::path child = dir / name;
             struct stat lst, st;
@@ -115,6 +115,12 @@ struct Walker {
 };
 
 }  // namespace
+
+bool ArchiveFilter::wants_distro(const std::string& d) const { return listed(distros, d); }
+bool ArchiveFilter::wants_arch(const std::string& a) const { return listed(arches, a); }
+bool ArchiveFilter::wants_kernel(const std::string& k) const {
+    return kernel_glob.empty() || fnmatch(kernel_glob.c_str(), k.c_str(), 0) == 0;
+}
 
 std::vector<ArchiveKernel> scan_archive(const std::string& root, const ArchiveFilter& filter,
                                         std::vector<ArchiveProblem>* problems) {

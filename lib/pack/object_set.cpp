@@ -18,6 +18,16 @@ std::string hex64(uint64_t v) {
 
 }  // namespace
 
+CompatChecker ObjectSet::checker() const {
+    std::vector<const LocalRelocations*> sides;
+    std::vector<ReportObject> info;
+    for (size_t i = 0; i < locals.size(); i++) {
+        sides.push_back(locals[i].get());
+        info.push_back({specs[i].path, specs[i].arch});
+    }
+    return CompatChecker(std::move(sides), std::move(info));
+}
+
 ObjectSet load_objects(const std::vector<std::string>& specs) {
     ObjectSet set;
     if (specs.empty()) throw Error("no BPF object given");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "btfpack/bpf_object.h"
+#include "btfpack/compat_report.h"
 #include "btfpack/local_relocations.h"
 #include "btfpack/pack_builder.h"
 
@@ -23,6 +24,8 @@ struct ObjectSet {
         for (size_t i : objects_for_arch(specs, arch)) out.push_back(locals[i].get());
         return out;
     }
+    // A checker for the compatibility report of these objects (they must outlive it).
+    CompatChecker checker() const;
 };
 
 // specs: "obj.o" or "ARCH=obj.o" (parse_object_spec). Throws Error naming a bad object.

@@ -143,13 +143,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
 
     std::unique_ptr<CompatChecker> checker;
     if (opt.report) {
-        std::vector<const LocalRelocations*> locals;
-        std::vector<ReportObject> info;
-        for (size_t i = 0; i < objs.locals.size(); i++) {
-            locals.push_back(objs.locals[i].get());
-            info.push_back({objs.specs[i].path, objs.specs[i].arch});
-        }
-        checker = std::make_unique<CompatChecker>(locals, info);
+        checker = std::make_unique<CompatChecker>(objs.checker());
         res.report.columns = checker->columns();
     }
 

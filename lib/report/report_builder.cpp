@@ -1,11 +1,6 @@
 // Reports over a pack or an archive (see report_builder.h).
 #include "btfpack/report_builder.h"
 
-#include <bpf/btf.h>
-#include <fnmatch.h>
-
-#include <algorithm>
-
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -22,20 +17,6 @@
 
 namespace btfpack {
 namespace {
-
-std::vector<ReportObject> report_objects(const ObjectSet& objs) {
-    std::vector<ReportObject> out;
-    for (const ObjectSpec& s : objs.specs) out.push_back({s.path, s.arch});
-    return out;
-}
-
-bool wanted(const ArchiveFilter& f, const KernelKey& k) {
-    auto in = [](const std::vector<std::string>& v, const std::string& x) {
-        return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
-    };
-    return in(f.distros, k.distro) && in(f.arches, k.arch) &&
-           (f.kernel_glob.empty() || fnmatch(f.kernel_glob.c_str(), k.kernel.c_str(), 0) == 0);
-}
 
 struct Progress {
     std::mutex mutex;
@@ -79,11 +60,7 @@ ReportRun report_pack(const std::string& path, const ReportOptions& options) {
                                             "); report on the pack's own objects, or use --against ARCHIVE");
     }
 
-    CompatChecker checker([&] {
-        std::vector<const LocalRelocations*> v;
-        for (const auto& l : objs.locals) v.push_back(l.get());
-        return v;
-    }(), report_objects(objs));
+    CompatChecker checker = objs.checker();
     ReportRun run;
     run.report.columns = checker.columns();
 
@@ -101,7 +78,7 @@ ReportRun report_pack(const std::string& path, const ReportOptions& options) {
         struct btfpack_entry e;
         if (btfpack_entry_at(pack.get(), i, &e) != BTFPACK_OK) throw Error(path, "corrupt index");
         KernelKey key = parse_kernel_key(e.key);
-        if (!wanted(options.filter, key)) continue;
+        if (!options.filter.wants(key)) continue;
         std::vector<size_t> which = objects_for_arch(objs.specs, key.arch);
         auto [it, fresh] = group_of.emplace(std::make_pair(e.blob_id, which), groups.size());
         if (fresh) groups.push_back({i, which, {}});
@@ -135,11 +112,7 @@ ReportRun report_archive(const std::string& archive, const ReportOptions& option
     std::vector<ArchiveProblem> problems;
     std::vector<ArchiveKernel> kernels = scan_archive(archive, options.filter, &problems);
     for (const auto& p : problems) run.skipped.push_back({p.path, p.str()});
-    CompatChecker checker([&] {
-        std::vector<const LocalRelocations*> v;
-        for (const auto& l : objs.locals) v.push_back(l.get());
-        return v;
-    }(), report_objects(objs));
+    CompatChecker checker = objs.checker();
     run.report.columns = checker.columns();
 
     std::vector<KernelReport> rows(kernels.size());

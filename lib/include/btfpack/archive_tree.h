@@ -47,6 +47,11 @@ struct ArchiveProblem {
 struct ArchiveFilter {
     std::vector<std::string> distros, arches;  // empty = all
     std::string kernel_glob;                   // fnmatch on kernel-release; empty = all
+
+    bool wants_distro(const std::string& d) const;
+    bool wants_arch(const std::string& a) const;
+    bool wants_kernel(const std::string& k) const;
+    bool wants(const KernelKey& k) const { return wants_distro(k.distro) && wants_arch(k.arch) && wants_kernel(k.kernel); }
 };
 
 // Kernels under root, sorted by key; throws Error if root is not a directory. Problems (in
