@@ -11,7 +11,7 @@ const (
 	magic        = "BTFPACK\x00" // MAGIC: file bytes 0..7
 	endMagic     = "BTFPEND\x00" // END_MAGIC: the last 8 bytes of the file
 	magicLen     = 8             // MAGIC_LEN
-	versionMajor = 1             // VERSION_MAJOR: a reader rejects any other major
+	versionMajor = 2             // VERSION_MAJOR: a reader rejects any other major
 	versionMinor = 0             // VERSION_MINOR: a reader accepts any minor
 
 	headerSize        = 64 // HEADER_SIZE
@@ -58,9 +58,14 @@ const (
 	listDelta         = 2  // LIST_DELTA: list flag
 	maxDeltaDepth     = 8  // MAX_DELTA_DEPTH
 	listMinLen        = 2  // LIST_MIN_LEN
-	ttTypeCount       = 0  // TT_TYPE_COUNT: u32
-	ttStringCount     = 4  // TT_STRING_COUNT: u32
-	ttLengths         = 8  // TT_LENGTHS: u32 type_words[], then u32 string_bytes[]
+	ttParts           = 4  // TT_PARTS: record lengths, string lengths, string bytes, records
+	ttPartTypeWords   = 0  // TT_PART_TYPE_WORDS: u32 per record
+	ttPartStringBytes = 1  // TT_PART_STRING_BYTES: u32 per string
+	ttPartChars       = 2  // TT_PART_CHARS
+	ttPartRecords     = 3  // TT_PART_RECORDS
+	tpRawSize         = 0  // TP_RAW_SIZE: u64
+	tpFrameLen        = 8  // TP_FRAME_LEN: u64
+	tpFrame           = 16 // TP_FRAME: the zstd frame
 	ttLengthSize      = 4  // TT_LENGTH_SIZE
 	ttWordSize        = 4  // TT_WORD_SIZE
 	varintMax         = 5  // VARINT_MAX

@@ -97,7 +97,7 @@ func checkHeader(d []byte, n uint64) error {
 		return newError(ErrFormat, "not a btfpack pack (bad magic or too short)")
 	}
 	if major := rd16(d, hdrVersionMajor); major != versionMajor {
-		return newError(ErrFormat, "unsupported pack format version %d", major)
+		return newError(ErrFormat, "unsupported pack format version %d (this reader reads version %d)", major, versionMajor)
 	}
 	if rd64(d, hdrChecksum) != xxh3.Hash(d[:hdrChecksum]) {
 		return newError(ErrChecksum, "pack header checksum mismatch")

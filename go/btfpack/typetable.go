@@ -2,6 +2,8 @@ package btfpack
 
 // The shared type table (TYPES): loading and BTF re-assembly, as lib/reader/type_table.c.
 
+import "math"
+
 // typeTable is the decompressed TYPES section with its lengths turned into offsets.
 type typeTable struct {
 	ntypes, nstrings uint32
@@ -98,53 +100,74 @@ func wordRole(kind, w uint32) int {
 	return roleData
 }
 
-// loadTypeTable decompresses and checks the TYPES section (tt_load), with its messages.
-func loadTypeTable(sec []byte) (*typeTable, error) {
-	if len(sec) < zFrame {
+// loadPart decompresses part k of TYPES at *off (load_part in type_table.c): its raw size
+// checked against the caps (total: the parts before it) and the frame.
+func loadPart(sec []byte, off *uint64, total uint64) ([]byte, error) {
+	n := uint64(len(sec))
+	if n-*off < tpFrame {
 		return nil, newError(ErrFormat, "corrupt type table")
 	}
-	raw := rd64(sec, zRawSize)
-	frame := sec[zFrame:]
+	raw, flen := rd64(sec, *off+tpRawSize), rd64(sec, *off+tpFrameLen)
+	if flen > n-*off-tpFrame {
+		return nil, newError(ErrFormat, "corrupt type table")
+	}
+	frame := sec[*off+tpFrame : *off+tpFrame+flen]
 	// the size must be what the frame says, and plausible for its compressed size
 	fcs, ok := frameContentSize(frame)
-	if raw < ttLengths || raw > maxTypeTable || !ok || fcs != raw || raw > zMaxRatio*uint64(len(frame))+zRatioSlack {
+	if raw > maxTypeTable-total || !ok || fcs != raw || raw > zMaxRatio*flen+zRatioSlack {
 		return nil, newError(ErrFormat, "corrupt type table size")
 	}
 	b, err := decompress(frame, raw)
 	if err != nil {
 		return nil, newError(ErrFormat, "type table does not decompress")
 	}
-	t := &typeTable{ntypes: rd32(b, ttTypeCount), nstrings: rd32(b, ttStringCount)}
-	p := uint64(ttLengths)
-	if ttLengthSize*(uint64(t.ntypes)+uint64(t.nstrings)) > raw-p {
+	*off += tpFrame + flen
+	return b, nil
+}
+
+// offsets turns n u32 lengths into n+1 offsets from 0; the sum, false past 2^32-1.
+func offsets(lens []byte, off []uint32) (uint64, bool) {
+	var sum uint64
+	for i := range off[1:] {
+		sum += uint64(rd32(lens, ttLengthSize*uint64(i)))
+		if sum > math.MaxUint32 {
+			return 0, false
+		}
+		off[i+1] = uint32(sum)
+	}
+	return sum, true
+}
+
+// loadTypeTable decompresses and checks the TYPES section (tt_load), with its messages.
+func loadTypeTable(sec []byte) (*typeTable, error) {
+	var part [ttParts][]byte
+	var off, total uint64
+	for k := range part {
+		b, err := loadPart(sec, &off, total)
+		if err != nil {
+			return nil, err
+		}
+		part[k], total = b, total+uint64(len(b))
+	}
+	if off != uint64(len(sec)) {
+		return nil, newError(ErrFormat, "corrupt type table")
+	}
+	lw, ls, lr := len(part[ttPartTypeWords]), len(part[ttPartStringBytes]), len(part[ttPartRecords])
+	if lw%ttLengthSize != 0 || ls%ttLengthSize != 0 || lr%ttWordSize != 0 {
 		return nil, newError(ErrFormat, "corrupt type table counts")
 	}
-	// record lengths (words) and string lengths -> offsets; then chars, then words
+	t := &typeTable{ntypes: uint32(lw / ttLengthSize), nstrings: uint32(ls / ttLengthSize)}
+	// record lengths and string lengths -> offsets, which must add up to the other parts
 	t.typeOff = make([]uint32, t.ntypes+1)
 	t.strOff = make([]uint32, t.nstrings+1)
-	var sum uint64
-	for i := uint32(0); i < t.ntypes; i, p = i+1, p+ttLengthSize {
-		sum += uint64(rd32(b, p))
-		if sum > raw {
-			break
-		}
-		t.typeOff[i+1] = uint32(sum)
-	}
-	t.nwords = sum
-	sum = 0
-	for i := uint32(0); i < t.nstrings && t.nwords <= raw; i, p = i+1, p+ttLengthSize {
-		sum += uint64(rd32(b, p))
-		if sum > raw {
-			break
-		}
-		t.strOff[i+1] = uint32(sum)
-	}
-	nchars := sum
-	if t.nwords > raw || nchars > raw-p || raw-p-nchars != ttWordSize*t.nwords {
+	nwords, ok1 := offsets(part[ttPartTypeWords], t.typeOff)
+	nchars, ok2 := offsets(part[ttPartStringBytes], t.strOff)
+	if !ok1 || !ok2 || nwords != uint64(lr/ttWordSize) || nchars != uint64(len(part[ttPartChars])) {
 		return nil, newError(ErrFormat, "corrupt type table lengths")
 	}
-	t.chars = b[p : p+nchars]
-	t.words = b[p+nchars:]
+	t.nwords = nwords
+	t.chars = part[ttPartChars]
+	t.words = part[ttPartRecords]
 	// records and strings are checked when a BTF uses them (assemble)
 	return t, nil
 }

@@ -115,28 +115,56 @@ func (m *mutPack) rehashOnly() []byte {
 // blob0 is blob table entry 0's offset in the file.
 func (m *mutPack) blob0() uint64 { return m.secOff(sectionBlobTable) }
 
-// table is the decompressed type table of the pack.
-func (m *mutPack) table() []byte {
+// table is the decompressed type table of the pack: its four parts.
+func (m *mutPack) table() [ttParts][]byte {
+	var parts [ttParts][]byte
 	s := m.sec(sectionTypes)
-	raw, err := decompress(s[zFrame:], rd64(s, zRawSize))
-	if err != nil {
-		m.t.Fatal(err)
+	var off uint64
+	for k := range parts {
+		raw, flen := rd64(s, off+tpRawSize), rd64(s, off+tpFrameLen)
+		b, err := decompress(s[off+tpFrame:off+tpFrame+flen], raw)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		parts[k], off = b, off+tpFrame+flen
 	}
-	return raw
+	return parts
 }
 
-// setTable recompresses a (changed) type table into TYPES.
-func (m *mutPack) setTable(raw []byte) {
+// frames compresses each part as one zstd frame with its content size.
+func (m *mutPack) frames(parts [ttParts][]byte) [ttParts][]byte {
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithSingleSegment(true))
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	frame := enc.EncodeAll(raw, nil)
-	if fcs, ok := frameContentSize(frame); !ok || fcs != uint64(len(raw)) {
-		m.t.Fatalf("encoder wrote no content size")
+	var out [ttParts][]byte
+	for k, raw := range parts {
+		out[k] = enc.EncodeAll(raw, nil)
+		if fcs, ok := frameContentSize(out[k]); !ok || fcs != uint64(len(raw)) {
+			m.t.Fatalf("encoder wrote no content size")
+		}
 	}
-	sec := binary.LittleEndian.AppendUint64(nil, uint64(len(raw)))
-	m.replace(sectionTypes, append(sec, frame...))
+	return out
+}
+
+// setFrames writes TYPES from frames and the raw sizes it declares for them.
+func (m *mutPack) setFrames(frames [ttParts][]byte, raws [ttParts]uint64) {
+	var sec []byte
+	for k, f := range frames {
+		sec = binary.LittleEndian.AppendUint64(sec, raws[k])
+		sec = binary.LittleEndian.AppendUint64(sec, uint64(len(f)))
+		sec = append(sec, f...)
+	}
+	m.replace(sectionTypes, sec)
+}
+
+// setTable recompresses a (changed) type table into TYPES.
+func (m *mutPack) setTable(parts [ttParts][]byte) {
+	var raws [ttParts]uint64
+	for k, p := range parts {
+		raws[k] = uint64(len(p))
+	}
+	m.setFrames(m.frames(parts), raws)
 }
 
 // setLists gives each blob of lists its new list (appended to BLOBS).
@@ -184,32 +212,23 @@ func (m *mutPack) blobFlags(b uint32) byte {
 	return m.sec(sectionBlobs)[rd64(m.b, e+beListOffset)]
 }
 
-// firstRecordWord is the table offset (bytes, in raw) of word w of the record of table
-// entry id, in the decompressed table raw.
-func recordWordOffset(raw []byte, id, w uint32) uint64 {
-	nt, ns := rd32(raw, ttTypeCount), rd32(raw, ttStringCount)
-	p := uint64(ttLengths)
-	var words, chars uint64
-	for i := uint32(0); i < nt; i++ {
-		if i < id {
-			words += uint64(rd32(raw, p+4*uint64(i)))
-		}
+// recordWordOffset is the offset of word w of the record of table entry id in the records part.
+func recordWordOffset(parts [ttParts][]byte, id, w uint32) uint64 {
+	var words uint64
+	for i := uint32(0); i < id; i++ {
+		words += uint64(rd32(parts[ttPartTypeWords], 4*uint64(i)))
 	}
-	for i := uint32(0); i < ns; i++ {
-		chars += uint64(rd32(raw, p+4*uint64(nt)+4*uint64(i)))
-	}
-	return p + 4*uint64(nt+ns) + chars + 4*(words+uint64(w))
+	return 4 * (words + uint64(w))
 }
 
-// stringOffset is the offset in raw of the first char of string s (0-based).
-func stringOffset(raw []byte, s uint32) (off uint64, n uint32) {
-	nt, ns := rd32(raw, ttTypeCount), rd32(raw, ttStringCount)
-	p := uint64(ttLengths) + 4*uint64(nt)
+// stringOffset is the offset of the first char of string s (0-based) in the chars part, and
+// its length.
+func stringOffset(parts [ttParts][]byte, s uint32) (off uint64, n uint32) {
 	var chars uint64
 	for i := uint32(0); i < s; i++ {
-		chars += uint64(rd32(raw, p+4*uint64(i)))
+		chars += uint64(rd32(parts[ttPartStringBytes], 4*uint64(i)))
 	}
-	return uint64(ttLengths) + 4*uint64(nt+ns) + chars, rd32(raw, p+4*uint64(s))
+	return chars, rd32(parts[ttPartStringBytes], 4*uint64(s))
 }
 
 func corruptVariants() []variant {
@@ -257,12 +276,12 @@ func corruptVariants() []variant {
 			return m.rehash()
 		}
 	}
-	table := func(f func(m *mutPack, raw []byte, ids []uint32)) func(m *mutPack) []byte {
+	table := func(f func(m *mutPack, parts *[ttParts][]byte, ids []uint32)) func(m *mutPack) []byte {
 		return func(m *mutPack) []byte {
 			ids, _, _ := m.pack().blobIDs(0, 0, 1<<20)
-			raw := m.table()
-			f(m, raw, ids)
-			m.setTable(raw)
+			parts := m.table()
+			f(m, &parts, ids)
+			m.setTable(parts)
 			return m.rehash()
 		}
 	}
@@ -285,8 +304,10 @@ func corruptVariants() []variant {
 			func(m *mutPack) []byte { return append(m.b, 0) }},
 		{"bad-magic", "open", 0, "format", "not a btfpack pack (bad magic or too short)", "magic BTFPACX",
 			func(m *mutPack) []byte { m.b[6] = 'X'; return m.rehash() }},
-		{"bad-version", "open", 0, "format", "unsupported pack format version 2", "major version 2, checksums recomputed",
-			hdr(hdrVersionMajor, 2, 2)},
+		{"bad-version", "open", 0, "format", "unsupported pack format version 3", "major version 3, checksums recomputed",
+			hdr(hdrVersionMajor, 3, 2)},
+		{"old-version", "open", 0, "format", "unsupported pack format version 1", "major version 1 (the type table as one frame), checksums recomputed",
+			hdr(hdrVersionMajor, 1, 2)},
 		{"bad-version-stale-checksum", "open", 0, "format", "unsupported pack format version 0", "major version 0, header checksum stale (the version is checked first)",
 			func(m *mutPack) []byte { m.b[hdrVersionMajor] = 0; return m.b }},
 		{"header-checksum", "open", 0, "checksum", "pack header checksum mismatch", "the header checksum's low byte flipped",
@@ -425,44 +446,75 @@ func corruptVariants() []variant {
 			list0(func(_ *mutPack, f byte, _ *Pack) []byte {
 				return append([]byte{f | listDelta}, varints(1, 1, 0, 0, 0)...)
 			})},
-		{"types-too-short", "get", 0, "format", "corrupt type table", "TYPES 7 bytes long",
-			func(m *mutPack) []byte { m.replace(sectionTypes, make([]byte, 7)); return m.rehash() }},
+		{"types-too-short", "get", 0, "format", "corrupt type table", "TYPES 15 bytes long (one part needs 16 and its frame)",
+			func(m *mutPack) []byte { m.replace(sectionTypes, make([]byte, 15)); return m.rehash() }},
+		{"types-frame-length-huge", "get", 0, "format", "corrupt type table", "the first part's frame length 2^64-1",
+			typesHeader(func(_ *mutPack, s []byte) { binary.LittleEndian.PutUint64(s[tpFrameLen:], 1<<64-1) })},
+		{"types-part-missing", "get", 0, "format", "corrupt type table", "the records part left out",
+			func(m *mutPack) []byte {
+				s := m.sec(sectionTypes)
+				var off uint64
+				for k := 0; k < ttParts-1; k++ {
+					off += tpFrame + rd64(s, off+tpFrameLen)
+				}
+				m.replace(sectionTypes, bytes.Clone(s[:off]))
+				return m.rehash()
+			}},
+		{"types-trailing-byte", "get", 0, "format", "corrupt type table", "a byte after the last part",
+			func(m *mutPack) []byte {
+				m.replace(sectionTypes, append(bytes.Clone(m.sec(sectionTypes)), 0))
+				return m.rehash()
+			}},
 		{"types-raw-size-mismatch", "get", 0, "format", "corrupt type table size", "raw size 1 more than the frame's",
 			typesHeader(func(_ *mutPack, s []byte) { binary.LittleEndian.PutUint64(s, rd64(s, 0)+1) })},
 		{"types-raw-size-huge", "get", 0, "format", "corrupt type table size", "raw size 2^40",
 			typesHeader(func(_ *mutPack, s []byte) { binary.LittleEndian.PutUint64(s, 1<<40) })},
-		{"types-frame-magic", "get", 0, "format", "corrupt type table size", "the zstd frame's magic broken",
-			typesHeader(func(_ *mutPack, s []byte) { s[zFrame] ^= 0xff })},
-		{"types-ratio-bomb", "get", 0, "format", "corrupt type table size", "1 MiB of zeros in a tiny frame (ratio cap)",
-			func(m *mutPack) []byte { m.setTable(make([]byte, 1<<20)); return m.rehash() }},
-		{"types-frame-truncated", "get", 0, "format", "type table does not decompress", "the zstd frame cut short by 3 bytes",
+		{"types-frame-magic", "get", 0, "format", "corrupt type table size", "the first zstd frame's magic broken",
+			typesHeader(func(_ *mutPack, s []byte) { s[tpFrame] ^= 0xff })},
+		{"types-ratio-bomb", "get", 0, "format", "corrupt type table size", "records of 1 MiB of zeros in a tiny frame (ratio cap)",
 			func(m *mutPack) []byte {
-				s := bytes.Clone(m.sec(sectionTypes))
-				m.replace(sectionTypes, s[:len(s)-3])
+				parts := m.table()
+				parts[ttPartRecords] = make([]byte, 1<<20)
+				m.setTable(parts)
 				return m.rehash()
 			}},
-		{"types-counts-huge", "get", 0, "format", "corrupt type table counts", "type count 2^32-1",
-			table(func(_ *mutPack, raw []byte, _ []uint32) { binary.LittleEndian.PutUint32(raw[ttTypeCount:], 0xffffffff) })},
+		{"types-frame-truncated", "get", 0, "format", "type table does not decompress", "the records' zstd frame cut short by 3 bytes",
+			func(m *mutPack) []byte {
+				parts := m.table()
+				frames := m.frames(parts)
+				frames[ttPartRecords] = frames[ttPartRecords][:len(frames[ttPartRecords])-3]
+				var raws [ttParts]uint64
+				for k, p := range parts {
+					raws[k] = uint64(len(p))
+				}
+				m.setFrames(frames, raws)
+				return m.rehash()
+			}},
+		{"types-counts-ragged", "get", 0, "format", "corrupt type table counts", "the record lengths 2 bytes past a multiple of 4",
+			table(func(_ *mutPack, parts *[ttParts][]byte, _ []uint32) {
+				parts[ttPartTypeWords] = append(parts[ttPartTypeWords], 0, 0)
+			})},
 		{"types-lengths", "get", 0, "format", "corrupt type table lengths", "the first record one word longer",
-			table(func(_ *mutPack, raw []byte, _ []uint32) {
-				binary.LittleEndian.PutUint32(raw[ttLengths:], rd32(raw, ttLengths)+1)
+			table(func(_ *mutPack, parts *[ttParts][]byte, _ []uint32) {
+				binary.LittleEndian.PutUint32(parts[ttPartTypeWords], rd32(parts[ttPartTypeWords], 0)+1)
 			})},
 		{"types-unknown-kind", "get", 0, "format", "blob 0 cannot be rebuilt from the type table", "blob 0's first type of kind 31",
-			table(func(_ *mutPack, raw []byte, ids []uint32) {
-				o := recordWordOffset(raw, ids[0], btfWInfo)
-				binary.LittleEndian.PutUint32(raw[o:], rd32(raw, o)|0x1f<<24)
+			table(func(_ *mutPack, parts *[ttParts][]byte, ids []uint32) {
+				r := parts[ttPartRecords]
+				o := recordWordOffset(*parts, ids[0], btfWInfo)
+				binary.LittleEndian.PutUint32(r[o:], rd32(r, o)|0x1f<<24)
 			})},
 		{"types-name-out-of-range", "get", 0, "format", "blob 0 cannot be rebuilt from the type table", "a name index past the strings",
-			table(func(_ *mutPack, raw []byte, ids []uint32) {
-				o := recordWordOffset(raw, ids[0], btfWName)
-				binary.LittleEndian.PutUint32(raw[o:], rd32(raw, ttStringCount)+1)
+			table(func(_ *mutPack, parts *[ttParts][]byte, ids []uint32) {
+				o := recordWordOffset(*parts, ids[0], btfWName)
+				binary.LittleEndian.PutUint32(parts[ttPartRecords][o:], uint32(len(parts[ttPartStringBytes])/4)+1)
 			})},
 		{"types-name-with-nul", "get", 0, "format", "blob 0 cannot be rebuilt from the type table", "a NUL in a name blob 0 uses",
-			table(func(m *mutPack, raw []byte, ids []uint32) {
+			table(func(m *mutPack, parts *[ttParts][]byte, ids []uint32) {
 				for _, id := range ids {
-					if v := rd32(raw, recordWordOffset(raw, id, btfWName)); v != 0 {
-						if o, n := stringOffset(raw, v-1); n > 0 {
-							raw[o] = 0
+					if v := rd32(parts[ttPartRecords], recordWordOffset(*parts, id, btfWName)); v != 0 {
+						if o, n := stringOffset(*parts, v-1); n > 0 {
+							parts[ttPartChars][o] = 0
 							return
 						}
 					}
@@ -470,12 +522,13 @@ func corruptVariants() []variant {
 				m.t.Fatal("no named type in blob 0")
 			})},
 		{"types-ref-outside-kernel", "get", 0, "format", "blob 0 cannot be rebuilt from the type table", "a reference past the type table",
-			table(func(m *mutPack, raw []byte, ids []uint32) {
-				nt := rd32(raw, ttTypeCount)
+			table(func(m *mutPack, parts *[ttParts][]byte, ids []uint32) {
+				nt := uint32(len(parts[ttPartTypeWords]) / 4)
+				r := parts[ttPartRecords]
 				for _, id := range ids {
-					kind := btfInfoKind(rd32(raw, recordWordOffset(raw, id, btfWInfo)))
+					kind := btfInfoKind(rd32(r, recordWordOffset(*parts, id, btfWInfo)))
 					if wordRole(kind, btfWSizeType) == roleRef {
-						binary.LittleEndian.PutUint32(raw[recordWordOffset(raw, id, btfWSizeType):], nt+1)
+						binary.LittleEndian.PutUint32(r[recordWordOffset(*parts, id, btfWSizeType):], nt+1)
 						return
 					}
 				}

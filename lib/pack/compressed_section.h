@@ -1,5 +1,6 @@
-// A compressed pack section (META, TYPES; docs/FORMAT.md): the raw size, then one zstd frame.
-// Layout: BTFPACK_Z_* in reader/pack_format.h.
+// A compressed pack section (META; docs/FORMAT.md): the raw size, then one zstd frame.
+// Layout: BTFPACK_Z_* in reader/pack_format.h. (TYPES is compressed while it grows:
+// type_table_compressor.h.)
 #pragma once
 #include <zstd.h>
 
@@ -13,15 +14,11 @@
 
 namespace btfpack {
 
-// Level 19: on real archives as small as the ultra levels (20-22) to a few bytes, at half
-// their cost, which the end of `btfpack build` pays serially; with its target match length
-// cut from 256 to 32, 28-37% fewer instructions for the type tables of the large object's
-// 9- and 66-kernel packs, at +0.06% / +0.35% bytes (and -0.2% for libbpf-tools'): measured
-// in docs/PERFORMANCE.md.
+// Level 19, target match length 32, as the type table's parts (frame_stream.cpp).
 constexpr int kSectionLevel = 19;
 constexpr int kSectionTargetLength = 32;
 
-// what: named in the error, e.g. "the type table".
+// what: named in the error, e.g. "the pack metadata".
 inline std::vector<uint8_t> compressed_section(const std::vector<uint8_t>& raw, const char* what) {
     std::vector<uint8_t> sec(BTFPACK_Z_FRAME + ZSTD_compressBound(raw.size()));
     pf_wr64(&sec[BTFPACK_Z_RAW_SIZE], raw.size());

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,10 @@
 
 namespace btfpack {
 namespace {
+
+// What a worker gets instead of the objects when they failed to load (the error itself is
+// rethrown by build_pack once the workers stopped).
+struct ObjectsNotLoaded {};
 
 // This process's own peak RSS: VmHWM belongs to its address space (getrusage's ru_maxrss also
 // counts the peak of the process that exec'd it).
@@ -130,25 +135,32 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     auto t0 = std::chrono::steady_clock::now();
     BuildResult res;
     const std::string build_time = now_utc();  // a malformed SOURCE_DATE_EPOCH fails before any work
-    ObjectSet objs = load_objects(opt.objects);
+    std::vector<ObjectSpec> specs;
+    for (const auto& o : opt.objects) specs.push_back(parse_object_spec(o));
+    ObjectSet objs;
     std::vector<ArchiveProblem> problems;
-    std::vector<ArchiveKernel> kernels = scan_archive(opt.archive, opt.filter, &problems);
+    std::vector<ArchiveKernel> kernels;
+    try {
+        kernels = scan_archive(opt.archive, opt.filter, &problems);
+    } catch (...) {
+        objs = load_objects(opt.objects);  // a bad object is the first thing to report
+        throw;
+    }
     res.scanned = kernels.size();
     for (const auto& p : problems) res.failures.push_back({p.path, p.str()});
-    if (kernels.empty())
+    if (kernels.empty()) {
+        objs = load_objects(opt.objects);
         throw Error(opt.archive, "no kernel BTF files (<distro>/<version>/<arch>/<kernel>.btf[.tar.xz]) match" +
                                      (problems.empty() ? std::string()
                                                        : " (" + std::to_string(problems.size()) + " path(s) skipped, first: " +
                                                              problems[0].str() + ")"));
-
-    std::unique_ptr<CompatChecker> checker;
-    if (opt.report) {
-        checker = std::make_unique<CompatChecker>(objs.checker());
-        res.report.columns = checker->columns();
     }
-
+    // The objects are loaded (below) while the workers already read and decompress kernels;
+    // a worker waits for them (ready) before it minimizes or looks into the previous pack.
+    std::unique_ptr<CompatChecker> checker;
     Previous prev;
-    if (!opt.update_from.empty()) res.update_used = open_previous(opt.update_from, objs, &prev, &res.update_note);
+    std::promise<void> objects_loaded;
+    std::shared_future<void> ready = objects_loaded.get_future().share();
 
     // Kernels whose files are the same file (links, hard links) and that get the same objects
     // form a group: its first kernel is minimized (or reused), the others take that result.
@@ -158,7 +170,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     size_t work_kernels = 0;
     for (size_t i = 0; i < kernels.size(); i++) {
         const std::string& arch = kernels[i].key.arch;
-        std::vector<size_t> which = objects_for_arch(objs.specs, arch);
+        std::vector<size_t> which = objects_for_arch(specs, arch);
         if (which.empty()) {
             if (std::find(no_obj.begin(), no_obj.end(), arch) == no_obj.end()) no_obj.push_back(arch);
             continue;
@@ -220,14 +232,16 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
         }
     };
     std::atomic<size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};  // the objects did not load
     std::mutex progress_mutex;
     auto worker = [&] {
-        for (size_t g; (g = next++) < groups.size();) {
+        for (size_t g; !stop && (g = next++) < groups.size();) {
             Slot& s = slots[g];
             const ArchiveKernel& k = kernels[groups[g][0]];
             try {
                 std::vector<uint8_t> bytes = read_whole_file(k.path);
                 s.hash = hash64(bytes.data(), bytes.size());
+                if (!opt.update_from.empty()) ready.get();
                 // --update: any kernel of the group whose previous source was this very file
                 for (size_t m = 0; res.update_used && !s.ok && m < groups[g].size(); m++) {
                     auto it = prev.index.find(kernels[groups[g][m]].key.str());
@@ -247,13 +261,17 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                 }
                 if (!s.ok) {
                     auto kernel = parse_kernel_btf(k.path, std::move(bytes));
+                    ready.get();
                     s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch), opt.minimize).btf;
                     s.ok = true;
                 }
                 if (checker) {  // the minimized BTF relocates exactly as the full one (self-check)
                     auto min = parse_kernel_btf(k.path + " (minimized)", s.btf);
-                    s.report = checker->check(k.key, min.get(), objects_for_arch(objs.specs, k.key.arch)).programs;
+                    s.report = checker->check(k.key, min.get(), objects_for_arch(specs, k.key.arch)).programs;
                 }
+            } catch (const ObjectsNotLoaded&) {
+                stop = true;
+                return;
             } catch (const std::exception& e) {
                 s.error = e.what();
             }
@@ -273,7 +291,21 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, groups.size())));
     std::vector<std::thread> threads;
     for (unsigned j = 0; j < jobs; j++) threads.emplace_back(worker);
+    std::exception_ptr load_error;
+    try {
+        objs = load_objects(opt.objects);
+        if (opt.report) {
+            checker = std::make_unique<CompatChecker>(objs.checker());
+            res.report.columns = checker->columns();
+        }
+        if (!opt.update_from.empty()) res.update_used = open_previous(opt.update_from, objs, &prev, &res.update_note);
+        objects_loaded.set_value();
+    } catch (...) {
+        load_error = std::current_exception();
+        objects_loaded.set_exception(std::make_exception_ptr(ObjectsNotLoaded()));
+    }
     for (auto& t : threads) t.join();
+    if (load_error) std::rethrow_exception(load_error);
     if (!commit_error.empty()) throw Error("internal error: " + commit_error);
     if (opt.strict && !res.failures.empty())
         throw Error(res.failures[0].message + " (--strict: " + std::to_string(res.failures.size()) +

@@ -16,6 +16,7 @@
 #include "pack/compressed_section.h"
 #include "pack/list_codec.h"
 #include "pack/type_table_builder.h"
+#include "pack/type_table_compressor.h"
 #include "reader/pack_format.h"
 
 #define XXH_INLINE_ALL
@@ -125,7 +126,16 @@ std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t
     return out;
 }
 
-PackWriter::PackWriter() : types_(std::make_shared<TypeTableBuilder>()) {}
+PackWriter::PackWriter() : types_(std::make_shared<TypeTableBuilder>()), stream_(std::make_shared<TypeTableCompressor>(true)) {}
+
+std::vector<uint8_t> PackWriter::types_section() const {
+    if (stream_ && streamed_segments_ == SIZE_MAX) {
+        streamed_section_ = stream_->finish();
+        streamed_segments_ = stream_->segments();
+    }
+    if (streamed_segments_ == types_->segments()) return streamed_section_;
+    return types_->section();  // kernels added since: the same bytes, made now
+}
 
 void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash) {
     for (const std::string* part : {&key.distro, &key.version, &key.arch, &key.kernel})
@@ -140,7 +150,9 @@ void PackWriter::add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint
     for (auto [it, end] = blob_ids_.equal_range(h); it != end; ++it)
         if (blobs_[it->second] == btf) id = it->second;
     if (id == blobs_.size()) {
+        size_t segments = types_->segments();
         TypeTableBuilder::Entry e = types_->add(btf);  // may throw: nothing added yet
+        if (types_->segments() > segments && streamed_segments_ == SIZE_MAX) stream_->append(types_->segment(segments));
         blob_lists_.push_back(std::move(e.ids));
         blob_big_endian_.push_back(e.big_endian);
         blob_ids_.emplace(h, id);
@@ -186,7 +198,7 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
         }
     }
     std::vector<std::vector<uint8_t>> lists = encode_lists(big_endian, ids);
-    std::vector<uint8_t> types_section = types.section();
+    std::vector<uint8_t> types_section = in_order ? this->types_section() : rebuilt.section();
 
     std::vector<uint8_t> meta, index, sources, table, blob_bytes;
     for (const auto& kv : meta_) {

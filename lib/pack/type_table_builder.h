@@ -1,6 +1,7 @@
 // TypeTableBuilder: splits canonical minimized BTFs into one table of distinct type records
 // (shared by all kernels) and one list of table indexes per BTF (docs/FORMAT.md, TYPES).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -14,9 +15,18 @@ public:
         bool big_endian;
         std::vector<uint32_t> ids;  // type id i+1 of the BTF = table index ids[i]
     };
-    // Adds one raw BTF (either byte order).
+    // The raw bytes of the table's four parts (docs/FORMAT.md, TYPES: record lengths, string
+    // lengths, string bytes, records), or of what one segment added to them.
+    using Parts = std::array<std::vector<uint8_t>, 4>;
+
+    // Adds one raw BTF (either byte order). The records and strings it adds to the table
+    // (if any) are the table's next segment.
     Entry add(const std::vector<uint8_t>& btf);
-    // The TYPES section: u64 raw size + one zstd frame of the table.
+    // What segment i added to each part.
+    Parts segment(size_t i) const;
+    size_t segments() const { return segment_ends_.size(); }
+    // The TYPES section, compressed segment by segment as PackWriter compresses it while
+    // kernels are added (TypeTableCompressor: the same bytes).
     std::vector<uint8_t> section() const;
     size_t types() const { return records_.size(); }
     size_t raw_bytes() const;
@@ -26,7 +36,8 @@ private:
     std::unordered_multimap<uint64_t, uint32_t> by_hash_;  // content hash -> records (candidates)
     std::vector<std::string> strings_;
     std::unordered_map<std::string, uint32_t> string_ids_;
-    std::vector<uint8_t> raw() const;
+    // records_ / strings_ counts at the end of each segment
+    std::vector<std::pair<uint32_t, uint32_t>> segment_ends_;
 };
 
 }  // namespace btfpack

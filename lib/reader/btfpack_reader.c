@@ -71,7 +71,8 @@ static int parse(struct btfpack_pack *pk, char *err, size_t el)
 		return fail(err, el, BTFPACK_ERR_FORMAT, "not a btfpack pack (bad magic or too short)");
 	uint16_t major = pf_rd16(d + BTFPACK_HDR_VERSION_MAJOR);
 	if (major != BTFPACK_VERSION_MAJOR)
-		return fail(err, el, BTFPACK_ERR_FORMAT, "unsupported pack format version %u", major);
+		return fail(err, el, BTFPACK_ERR_FORMAT, "unsupported pack format version %u (this reader reads version %u)", major,
+			    BTFPACK_VERSION_MAJOR);
 	if (!SUM_OK(pf_rd64(d + BTFPACK_HDR_CHECKSUM), XXH3_64bits(d, BTFPACK_HDR_CHECKSUM)))
 		return fail(err, el, BTFPACK_ERR_CHECKSUM, "pack header checksum mismatch");
 	if (pf_rd64(d + BTFPACK_HDR_FILE_SIZE) != n)

@@ -24,7 +24,7 @@
 #define BTFPACK_END_MAGIC "BTFPEND\0" /* the last 8 bytes of the file */
 #define BTFPACK_MAGIC_LEN 8u        /* bytes of either magic, its \0 included */
 
-#define BTFPACK_VERSION_MAJOR 1u /* a reader rejects any other major */
+#define BTFPACK_VERSION_MAJOR 2u /* a reader rejects any other major (1: TYPES as one frame) */
 #define BTFPACK_VERSION_MINOR 0u /* a reader accepts any minor (additions only) */
 
 /* Header: the first BTFPACK_HEADER_SIZE bytes of the file. */
@@ -65,8 +65,8 @@
 
 /* ---- Sections ------------------------------------------------------------------------------ */
 
-/* A compressed section (META, TYPES): the raw size, then one zstd frame whose declared content
- * size must equal it. */
+/* A compressed section (META): the raw size, then one zstd frame whose declared content size
+ * must equal it. */
 #define BTFPACK_Z_RAW_SIZE 0u /* u64  decompressed size */
 #define BTFPACK_Z_FRAME 8u    /* the zstd frame, to the end of the section */
 
@@ -100,14 +100,21 @@
 #define BTFPACK_MAX_DELTA_DEPTH 8
 #define BTFPACK_LIST_MIN_LEN 2u /* flags byte + at least a one-byte varint */
 
-/* TYPES (decompressed): u32 type_count, u32 string_count, u32 type_words[type_count],
- * u32 string_bytes[string_count], the string bytes (no NULs), then the records (u32 words,
- * little-endian). In a record, a name word holds string index + 1 (0: no name) and a type
- * reference holds table index + 1 (0: void); which word is which follows from the kind
- * (reader/type_table.c, tt_word_role). */
-#define BTFPACK_TT_TYPE_COUNT 0u   /* u32 */
-#define BTFPACK_TT_STRING_COUNT 4u /* u32 */
-#define BTFPACK_TT_LENGTHS 8u      /* u32 type_words[], then u32 string_bytes[] */
+/* TYPES: BTFPACK_TT_PARTS compressed parts, one after the other, each a u64 raw size, a u64
+ * frame length and one zstd frame whose declared content size must equal the raw size. The
+ * parts, decompressed: the record lengths (u32 words each; type_count = raw size / 4), the
+ * string lengths (u32 bytes each; string_count = raw size / 4), the string bytes (no NULs),
+ * the records (u32 words, little-endian). In a record, a name word holds string index + 1 (0:
+ * no name) and a type reference holds table index + 1 (0: void); which word is which follows
+ * from the kind (reader/type_table.c, tt_word_role). */
+#define BTFPACK_TT_PARTS 4u
+#define BTFPACK_TT_PART_TYPE_WORDS 0u   /* u32 per record */
+#define BTFPACK_TT_PART_STRING_BYTES 1u /* u32 per string */
+#define BTFPACK_TT_PART_CHARS 2u
+#define BTFPACK_TT_PART_RECORDS 3u
+#define BTFPACK_TP_RAW_SIZE 0u  /* u64  decompressed size */
+#define BTFPACK_TP_FRAME_LEN 8u /* u64  the frame's length */
+#define BTFPACK_TP_FRAME 16u    /* the zstd frame */
 #define BTFPACK_TT_LENGTH_SIZE 4u  /* bytes per stored length */
 #define BTFPACK_TT_WORD_SIZE 4u    /* bytes per record word */
 
@@ -121,9 +128,9 @@
 #define BTFPACK_MAX_SECTIONS 16u            /* section table entries */
 #define BTFPACK_MAX_KEY_LEN 511u            /* index key bytes (struct btfpack_entry.key holds +1) */
 #define BTFPACK_MAX_BTF_SIZE (16u << 20)    /* a rebuilt BTF: minimized ones are KBs, a full kernel ~10 MB */
-#define BTFPACK_MAX_TYPE_TABLE (16u << 20)  /* decompressed TYPES */
+#define BTFPACK_MAX_TYPE_TABLE (16u << 20)  /* decompressed TYPES, all parts */
 #define BTFPACK_MAX_META (1u << 20)         /* decompressed META; a reader shows "" beyond */
-/* A TYPES section whose raw size exceeds BTFPACK_Z_MAX_RATIO x its frame size +
+/* A TYPES part whose raw size exceeds BTFPACK_Z_MAX_RATIO x its frame size +
  * BTFPACK_Z_RATIO_SLACK is rejected before anything is allocated. */
 #define BTFPACK_Z_MAX_RATIO 1024u
 #define BTFPACK_Z_RATIO_SLACK 4096u

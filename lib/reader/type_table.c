@@ -114,73 +114,98 @@ int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, s
 	return ZSTD_isError(got) || got != dst_len ? -1 : 0;
 }
 
+/* Part k of TYPES at *off: its raw size checked against the caps and the frame, decompressed
+ * into a new buffer (one byte more, so an empty part is a buffer too). 0, or the message. */
+static const char *load_part(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, uint64_t *off, uint64_t *total,
+			     uint8_t **out, uint64_t *out_len)
+{
+	if (len - *off < BTFPACK_TP_FRAME)
+		return "corrupt type table";
+	uint64_t raw = pf_rd64(sec + *off + BTFPACK_TP_RAW_SIZE), flen = pf_rd64(sec + *off + BTFPACK_TP_FRAME_LEN);
+	if (flen > len - *off - BTFPACK_TP_FRAME)
+		return "corrupt type table";
+	const uint8_t *frame = sec + *off + BTFPACK_TP_FRAME;
+	/* the size must be what the frame says, and plausible for its compressed size */
+	unsigned long long fsz = ZSTD_getFrameContentSize(frame, flen);
+	if (raw > BTFPACK_MAX_TYPE_TABLE - *total || fsz != raw || raw > BTFPACK_Z_MAX_RATIO * flen + BTFPACK_Z_RATIO_SLACK)
+		return "corrupt type table size";
+	*out = malloc(raw + 1);
+	if (!*out)
+		return "out of memory";
+	if (tt_decompress(dctx, *out, raw, frame, flen))
+		return "type table does not decompress";
+	*off += BTFPACK_TP_FRAME + flen;
+	*total += raw;
+	*out_len = raw;
+	return NULL;
+}
+
+/* Lengths (u32 each) into n+1 offsets from 0; the sum, or UINT64_MAX past 2^32-1. */
+static uint64_t offsets(const uint8_t *len, uint32_t n, uint32_t *off)
+{
+	uint64_t sum = 0;
+	off[0] = 0;
+	for (uint32_t i = 0; i < n; i++, len += BTFPACK_TT_LENGTH_SIZE) {
+		sum += pf_rd32(len);
+		if (sum > UINT32_MAX)
+			return UINT64_MAX;
+		off[i + 1] = (uint32_t)sum;
+	}
+	return sum;
+}
+
 int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
 {
 	memset(t, 0, sizeof(*t));
-	if (len < BTFPACK_Z_FRAME)
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table");
-	uint64_t raw = pf_rd64(sec + BTFPACK_Z_RAW_SIZE);
-	const uint8_t *frame = sec + BTFPACK_Z_FRAME;
-	uint64_t frame_len = len - BTFPACK_Z_FRAME;
-	/* the size must be what the frame says, and plausible for its compressed size */
-	unsigned long long fsz = ZSTD_getFrameContentSize(frame, frame_len);
-	if (raw < BTFPACK_TT_LENGTHS || raw > BTFPACK_MAX_TYPE_TABLE || fsz != raw ||
-	    raw > BTFPACK_Z_MAX_RATIO * frame_len + BTFPACK_Z_RATIO_SLACK)
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table size");
-	t->raw = malloc(raw);
-	if (!t->raw)
-		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	if (tt_decompress(dctx, t->raw, raw, frame, frame_len)) {
+	uint8_t *part[BTFPACK_TT_PARTS] = {0};
+	uint64_t plen[BTFPACK_TT_PARTS] = {0}, off = 0, total = 0;
+	const char *why = NULL;
+	int rc = BTFPACK_ERR_FORMAT;
+	for (unsigned k = 0; k < BTFPACK_TT_PARTS && !why; k++)
+		why = load_part(dctx, sec, len, &off, &total, &part[k], &plen[k]);
+	if (!why && off != len)
+		why = "corrupt type table";
+	const uint64_t lw = plen[BTFPACK_TT_PART_TYPE_WORDS], ls = plen[BTFPACK_TT_PART_STRING_BYTES];
+	const uint64_t lr = plen[BTFPACK_TT_PART_RECORDS];
+	if (!why && (lw % BTFPACK_TT_LENGTH_SIZE || ls % BTFPACK_TT_LENGTH_SIZE || lr % BTFPACK_TT_WORD_SIZE))
+		why = "corrupt type table counts";
+	if (!why) {
+		t->ntypes = (uint32_t)(lw / BTFPACK_TT_LENGTH_SIZE);
+		t->nstrings = (uint32_t)(ls / BTFPACK_TT_LENGTH_SIZE);
+		t->type_off = malloc(sizeof(uint32_t) * ((size_t)t->ntypes + 1));
+		t->str_off = malloc(sizeof(uint32_t) * ((size_t)t->nstrings + 1));
+		if (!t->type_off || !t->str_off)
+			why = "out of memory";
+	}
+	if (!why) {
+		/* record lengths and string lengths -> offsets, which must add up to the other parts */
+		t->nwords = offsets(part[BTFPACK_TT_PART_TYPE_WORDS], t->ntypes, t->type_off);
+		t->nchars = offsets(part[BTFPACK_TT_PART_STRING_BYTES], t->nstrings, t->str_off);
+		if (t->nwords != lr / BTFPACK_TT_WORD_SIZE || t->nchars != plen[BTFPACK_TT_PART_CHARS])
+			why = "corrupt type table lengths";
+	}
+	if (why) {
+		if (!strcmp(why, "out of memory"))
+			rc = BTFPACK_ERR_NOMEM;
+		for (unsigned k = 0; k < BTFPACK_TT_PARTS; k++)
+			free(part[k]);
 		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "type table does not decompress");
+		return fail(err, el, rc, "%s", why);
 	}
-	const uint8_t *p = t->raw, *end = t->raw + raw;
-	t->ntypes = pf_rd32(p + BTFPACK_TT_TYPE_COUNT);
-	t->nstrings = pf_rd32(p + BTFPACK_TT_STRING_COUNT);
-	p += BTFPACK_TT_LENGTHS;
-	if (BTFPACK_TT_LENGTH_SIZE * ((uint64_t)t->ntypes + t->nstrings) > (uint64_t)(end - p)) {
-		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table counts");
-	}
-	/* record lengths (words) and string lengths -> offsets; then chars, then words */
-	t->type_off = malloc(sizeof(uint32_t) * ((size_t)t->ntypes + 1));
-	t->str_off = malloc(sizeof(uint32_t) * ((size_t)t->nstrings + 1));
-	if (!t->type_off || !t->str_off) {
-		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_NOMEM, "out of memory");
-	}
-	uint64_t sum = 0;
-	t->type_off[0] = 0;
-	for (uint32_t i = 0; i < t->ntypes; i++, p += BTFPACK_TT_LENGTH_SIZE) {
-		sum += pf_rd32(p);
-		if (sum > raw)
-			break;
-		t->type_off[i + 1] = (uint32_t)sum;
-	}
-	t->nwords = sum;
-	sum = 0;
-	t->str_off[0] = 0;
-	for (uint32_t i = 0; i < t->nstrings && t->nwords <= raw; i++, p += BTFPACK_TT_LENGTH_SIZE) {
-		sum += pf_rd32(p);
-		if (sum > raw)
-			break;
-		t->str_off[i + 1] = (uint32_t)sum;
-	}
-	t->nchars = sum;
-	if (t->nwords > raw || t->nchars > (uint64_t)(end - p) ||
-	    (uint64_t)(end - p) - t->nchars != BTFPACK_TT_WORD_SIZE * t->nwords) {
-		tt_free(t);
-		return fail(err, el, BTFPACK_ERR_FORMAT, "corrupt type table lengths");
-	}
-	t->chars = p;
-	t->words = p + t->nchars;
+	free(part[BTFPACK_TT_PART_TYPE_WORDS]); /* now offsets */
+	free(part[BTFPACK_TT_PART_STRING_BYTES]);
+	t->chars_owned = part[BTFPACK_TT_PART_CHARS];
+	t->words_owned = part[BTFPACK_TT_PART_RECORDS];
+	t->chars = t->chars_owned;
+	t->words = t->words_owned;
 	/* records and strings are validated when a BTF uses them (tt_assemble) */
 	return BTFPACK_OK;
 }
 
 void tt_free(struct tt_table *t)
 {
-	free(t->raw);
+	free(t->words_owned);
+	free(t->chars_owned);
 	free(t->type_off);
 	free(t->str_off);
 	memset(t, 0, sizeof(*t));

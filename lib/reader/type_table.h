@@ -22,19 +22,19 @@ uint32_t tt_record_words(uint32_t kind, uint32_t vlen);
 enum tt_role tt_word_role(uint32_t kind, uint32_t w);
 
 struct tt_table {
-	uint8_t *raw; /* decompressed section content (owned) */
 	uint32_t ntypes, nstrings;
 	uint32_t *type_off, *str_off;      /* ntypes+1 / nstrings+1 offsets, from the stored lengths (owned) */
 	const uint8_t *words;              /* records, u32 LE */
 	uint64_t nwords;
 	const uint8_t *chars;
 	uint64_t nchars;
+	uint8_t *words_owned, *chars_owned; /* the decompressed parts words and chars point to */
 };
 
 /* One zstd frame into exactly dst_len bytes, with the caller's context; 0 on success. */
 int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, size_t src_len);
-/* Decompresses (with dctx) and validates the TYPES section (u64 raw size + one zstd frame);
- * on failure *t is empty and err says why. */
+/* Decompresses (with dctx) and validates the TYPES section (its four parts, each a u64 raw
+ * size, a u64 frame length and one zstd frame); on failure *t is empty and err says why. */
 int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t err_len);
 void tt_free(struct tt_table *t);
 /* Rebuilds one kernel's raw BTF from its type table indexes (type id i+1 = entry ids[i]), in

@@ -202,7 +202,7 @@ TEST_CASE("a type table that does not load: the pack opens and lists, btfpack_ge
     for (uint32_t s = 0; s < pf_rd32(&c[BTFPACK_HDR_SECTION_COUNT]); s++) {
         const uint8_t* e = &c[st + BTFPACK_SECTION_ENTRY_SIZE * s];
         if (pf_rd32(e + BTFPACK_SE_TYPE) != BTFPACK_SECTION_TYPES) continue;
-        pf_wr64(&c[pf_rd64(e + BTFPACK_SE_OFFSET) + BTFPACK_Z_RAW_SIZE], 1);  // not the frame's size
+        pf_wr64(&c[pf_rd64(e + BTFPACK_SE_OFFSET) + BTFPACK_TP_RAW_SIZE], 1);  // the first part: not the frame's size
         found = true;
     }
     REQUIRE(found);

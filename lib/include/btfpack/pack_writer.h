@@ -23,13 +23,15 @@ struct PackStats {
 };
 
 class TypeTableBuilder;
+class TypeTableCompressor;
 
 class PackWriter {
 public:
     PackWriter();
     // source_hash: XXH3-64 of the archive file the BTF was made from (for build --update).
     // Kernels added in key order let the writer build its type table as they come (a new
-    // BTF's types are split off here, not at the end); any order gives the same bytes.
+    // BTF's types are split off and compressed on a background thread here, not at the end);
+    // any order gives the same bytes.
     void add_kernel(const KernelKey& key, std::vector<uint8_t> btf, uint64_t source_hash);
     void add_meta(const std::string& key, const std::string& value) { meta_.emplace_back(key, value); }
     size_t kernels() const { return entries_.size(); }
@@ -53,6 +55,12 @@ private:
     std::vector<std::vector<uint32_t>> blob_lists_;
     std::vector<bool> blob_big_endian_;
     std::vector<std::pair<std::string, std::string>> meta_;
+    // types_'s section, compressed while blobs come; once finished (by serialize) it is kept
+    // with the number of segments it covers, and a later add compresses afresh.
+    std::shared_ptr<TypeTableCompressor> stream_;
+    mutable std::vector<uint8_t> streamed_section_;
+    mutable size_t streamed_segments_ = SIZE_MAX;
+    std::vector<uint8_t> types_section() const;
 };
 
 // XXH3-64 (XXH3_64bits) of the bytes: the checksum and content hash used in packs.
