@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
 #include <future>
 #include <map>
 #include <memory>
@@ -231,60 +233,128 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             }
         }
     };
-    std::atomic<size_t> next{0}, done{0};
-    std::atomic<bool> stop{false};  // the objects did not load
+    // Two steps per kernel file: reading it (for a .tar.xz mostly decompression, ~85% of its
+    // time) and minimizing it. A worker reads the next file while fewer than kReadAhead read
+    // kernels wait, else minimizes the oldest of them (key order, so results commit as they
+    // come): reading runs ahead, and while the last file is being read the other workers still
+    // have kernels to minimize. Memory: at most jobs + kReadAhead kernels (~10 MB each) at once.
+    constexpr size_t kReadAhead = 2;
+    struct ReadKernel {
+        size_t group;
+        std::shared_ptr<struct btf> btf;
+    };
+    std::mutex work_mutex;
+    std::condition_variable work_changed;
+    std::deque<ReadKernel> read_kernels;
+    size_t next_read = 0, reading = 0;
+    bool stop = false;  // the objects did not load
+    std::atomic<size_t> done{0};
     std::mutex progress_mutex;
+    auto finish = [&](size_t g) {
+        {
+            std::lock_guard<std::mutex> lock(commit_mutex);
+            slots[g].done = true;
+            commit_ready();
+        }
+        size_t d = done += groups[g].size();
+        if (opt.progress) {
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            opt.progress(d, work_kernels);
+        }
+    };
+    // Reads group g's file: the kernel to minimize, or null when the group is finished here
+    // (reused from the previous pack, or failed).
+    auto read = [&](size_t g) -> std::shared_ptr<struct btf> {
+        Slot& s = slots[g];
+        const ArchiveKernel& k = kernels[groups[g][0]];
+        try {
+            std::vector<uint8_t> bytes = read_whole_file(k.path);
+            s.hash = hash64(bytes.data(), bytes.size());
+            if (!opt.update_from.empty()) ready.get();
+            // --update: any kernel of the group whose previous source was this very file
+            for (size_t m = 0; res.update_used && !s.ok && m < groups[g].size(); m++) {
+                auto it = prev.index.find(kernels[groups[g][m]].key.str());
+                uint64_t phash;
+                if (it == prev.index.end() || btfpack_source_at(prev.pack, it->second, &phash) != BTFPACK_OK ||
+                    phash != s.hash)
+                    continue;
+                void* data;
+                size_t len;
+                char err[256];
+                // no lock: an open pack handle is read-only, for any number of threads
+                if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
+                    s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+                    free(data);
+                    s.reused = s.ok = true;
+                }
+            }
+            if (!s.ok) return parse_kernel_btf(k.path, std::move(bytes));
+        } catch (const std::exception& e) {
+            s.error = e.what();
+        }
+        return nullptr;
+    };
+    // Minimizes (or, for a reused group, only reports on) group g.
+    auto minimize_group = [&](size_t g, const struct btf* kernel) {
+        Slot& s = slots[g];
+        const ArchiveKernel& k = kernels[groups[g][0]];
+        ready.get();
+        try {
+            if (kernel) {
+                s.btf = minimize(kernel, objs.for_arch(k.key.arch), opt.minimize).btf;
+                s.ok = true;
+            }
+            if (checker && s.ok) {  // the minimized BTF relocates exactly as the full one (self-check)
+                auto min = parse_kernel_btf(k.path + " (minimized)", s.btf);
+                s.report = checker->check(k.key, min.get(), objects_for_arch(specs, k.key.arch)).programs;
+            }
+        } catch (const std::exception& e) {
+            s.error = e.what();
+            s.ok = false;
+        }
+    };
     auto worker = [&] {
-        for (size_t g; !stop && (g = next++) < groups.size();) {
-            Slot& s = slots[g];
-            const ArchiveKernel& k = kernels[groups[g][0]];
-            try {
-                std::vector<uint8_t> bytes = read_whole_file(k.path);
-                s.hash = hash64(bytes.data(), bytes.size());
-                if (!opt.update_from.empty()) ready.get();
-                // --update: any kernel of the group whose previous source was this very file
-                for (size_t m = 0; res.update_used && !s.ok && m < groups[g].size(); m++) {
-                    auto it = prev.index.find(kernels[groups[g][m]].key.str());
-                    uint64_t phash;
-                    if (it == prev.index.end() || btfpack_source_at(prev.pack, it->second, &phash) != BTFPACK_OK ||
-                        phash != s.hash)
-                        continue;
-                    void* data;
-                    size_t len;
-                    char err[256];
-                    // no lock: an open pack handle is read-only, for any number of threads
-                    if (btfpack_get_btf(prev.pack, it->second, &data, &len, err, sizeof(err)) == BTFPACK_OK) {
-                        s.btf.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
-                        free(data);
-                        s.reused = s.ok = true;
-                    }
-                }
-                if (!s.ok) {
-                    auto kernel = parse_kernel_btf(k.path, std::move(bytes));
-                    ready.get();
-                    s.btf = minimize(kernel.get(), objs.for_arch(k.key.arch), opt.minimize).btf;
-                    s.ok = true;
-                }
-                if (checker) {  // the minimized BTF relocates exactly as the full one (self-check)
-                    auto min = parse_kernel_btf(k.path + " (minimized)", s.btf);
-                    s.report = checker->check(k.key, min.get(), objects_for_arch(specs, k.key.arch)).programs;
-                }
-            } catch (const ObjectsNotLoaded&) {
-                stop = true;
-                return;
-            } catch (const std::exception& e) {
-                s.error = e.what();
-            }
+        for (;;) {
+            ReadKernel job{SIZE_MAX, nullptr};
+            size_t to_read = SIZE_MAX;
             {
-                std::lock_guard<std::mutex> lock(commit_mutex);
-                s.done = true;
-                commit_ready();
+                std::unique_lock<std::mutex> lock(work_mutex);
+                work_changed.wait(lock, [&] { return stop || !read_kernels.empty() || next_read < groups.size() || !reading; });
+                if (stop) return;
+                if (next_read < groups.size() && read_kernels.size() < kReadAhead) {
+                    to_read = next_read++;
+                    reading++;
+                } else if (!read_kernels.empty()) {
+                    job = std::move(read_kernels.front());
+                    read_kernels.pop_front();
+                } else {
+                    return;  // nothing to read, nothing read, no read under way
+                }
             }
-            size_t d = done += groups[g].size();
-            if (opt.progress) {
-                std::lock_guard<std::mutex> lock(progress_mutex);
-                opt.progress(d, work_kernels);
+            try {
+                if (to_read != SIZE_MAX) {
+                    std::shared_ptr<struct btf> kernel = read(to_read);
+                    bool to_minimize = kernel || (checker && slots[to_read].ok);
+                    {
+                        std::lock_guard<std::mutex> lock(work_mutex);
+                        reading--;
+                        if (to_minimize) read_kernels.push_back({to_read, std::move(kernel)});
+                    }
+                    work_changed.notify_all();
+                    if (!to_minimize) finish(to_read);
+                    continue;
+                }
+                minimize_group(job.group, job.btf.get());
+            } catch (const ObjectsNotLoaded&) {
+                {
+                    std::lock_guard<std::mutex> lock(work_mutex);
+                    stop = true;
+                }
+                work_changed.notify_all();
+                return;
             }
+            job.btf.reset();
+            finish(job.group);
         }
     };
     unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
