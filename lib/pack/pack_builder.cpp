@@ -237,8 +237,10 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
     // time) and minimizing it. A worker reads the next file while fewer than kReadAhead read
     // kernels wait, else minimizes the oldest of them (key order, so results commit as they
     // come): reading runs ahead, and while the last file is being read the other workers still
-    // have kernels to minimize. Memory: at most jobs + kReadAhead kernels (~10 MB each) at once.
+    // have kernels to minimize. Memory: at most 2 x jobs + kReadAhead kernels (~6 MB each) at once.
     constexpr size_t kReadAhead = 2;
+    unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, groups.size())));
     struct ReadKernel {
         size_t group;
         std::shared_ptr<struct btf> btf;
@@ -321,7 +323,10 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
                 std::unique_lock<std::mutex> lock(work_mutex);
                 work_changed.wait(lock, [&] { return stop || !read_kernels.empty() || next_read < groups.size() || !reading; });
                 if (stop) return;
-                if (next_read < groups.size() && read_kernels.size() < kReadAhead) {
+                // the last `jobs` files are read as soon as a worker is free: the sooner the last
+                // read starts, the less the other workers wait for it at the end
+                bool last_files = groups.size() - next_read <= jobs;
+                if (next_read < groups.size() && (read_kernels.size() < kReadAhead || last_files)) {
                     to_read = next_read++;
                     reading++;
                 } else if (!read_kernels.empty()) {
@@ -357,8 +362,6 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             finish(job.group);
         }
     };
-    unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-    jobs = unsigned(std::min<size_t>(jobs, std::max<size_t>(1, groups.size())));
     std::vector<std::thread> threads;
     for (unsigned j = 0; j < jobs; j++) threads.emplace_back(worker);
     std::exception_ptr load_error;
