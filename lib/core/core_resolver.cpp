@@ -66,11 +66,22 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
         prefix[prefix_of(kv.first.c_str())] = true;
         if (kv.first.size() == 1) prefix[prefix_of((kv.first + "_").c_str())] = true;  // "a" is "a___x"'s too
     }
+    // and of most target types by their kind: find() keeps only kinds compatible with the
+    // local root (btf_kind_core_compat), so a kind no root has is never a candidate (a kernel's
+    // ~60,000 FUNCs, for one)
+    bool kind_wanted[32] = {};
+    for (const LocalRelocations* obj : objects)
+        for (uint32_t spec = 0; spec < obj->spec_count(); spec++) {
+            const struct btf_type* lt = btf__type_by_id(obj->object().btf(), obj->relo(obj->spec_info(spec).first).type_id);
+            if (!lt) continue;
+            kind_wanted[btf_kind(lt)] = true;
+            if (btf_is_any_enum(lt)) kind_wanted[BTF_KIND_ENUM] = kind_wanted[BTF_KIND_ENUM64] = true;
+        }
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
         cpu_budget_check();
         const struct btf_type* t = btf__type_by_id(target, i);
-        if (!t->name_off) continue;
+        if (!t->name_off || !kind_wanted[btf_kind(t)]) continue;
         const char* name = btf__name_by_offset(target, t->name_off);
         if (!name || !*name || !prefix[prefix_of(name)]) continue;
         auto it = wanted.find(std::string_view(name, essential_name_len(name)));
