@@ -114,29 +114,23 @@ int tt_decompress(ZSTD_DCtx *dctx, void *dst, size_t dst_len, const void *src, s
 	return ZSTD_isError(got) || got != dst_len ? -1 : 0;
 }
 
-/* Part k of TYPES at *off: its raw size checked against the caps and the frame, decompressed
- * into a new buffer (one byte more, so an empty part is a buffer too). 0, or the message. */
-static const char *load_part(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, uint64_t *off, uint64_t *total,
-			     uint8_t **out, uint64_t *out_len)
+/* The part at *off of TYPES: its frame, and its raw size checked against the caps (total: the
+ * parts before it) and the frame. 0, or the message. */
+static const char *part_at(const uint8_t *sec, uint64_t len, uint64_t *off, uint64_t total, const uint8_t **frame,
+			   uint64_t *flen, uint64_t *raw)
 {
 	if (len - *off < BTFPACK_TP_FRAME)
 		return "corrupt type table";
-	uint64_t raw = pf_rd64(sec + *off + BTFPACK_TP_RAW_SIZE), flen = pf_rd64(sec + *off + BTFPACK_TP_FRAME_LEN);
-	if (flen > len - *off - BTFPACK_TP_FRAME)
+	*raw = pf_rd64(sec + *off + BTFPACK_TP_RAW_SIZE);
+	*flen = pf_rd64(sec + *off + BTFPACK_TP_FRAME_LEN);
+	if (*flen > len - *off - BTFPACK_TP_FRAME)
 		return "corrupt type table";
-	const uint8_t *frame = sec + *off + BTFPACK_TP_FRAME;
+	*frame = sec + *off + BTFPACK_TP_FRAME;
 	/* the size must be what the frame says, and plausible for its compressed size */
-	unsigned long long fsz = ZSTD_getFrameContentSize(frame, flen);
-	if (raw > BTFPACK_MAX_TYPE_TABLE - *total || fsz != raw || raw > BTFPACK_Z_MAX_RATIO * flen + BTFPACK_Z_RATIO_SLACK)
+	unsigned long long fsz = ZSTD_getFrameContentSize(*frame, *flen);
+	if (*raw > BTFPACK_MAX_TYPE_TABLE - total || fsz != *raw || *raw > BTFPACK_Z_MAX_RATIO * *flen + BTFPACK_Z_RATIO_SLACK)
 		return "corrupt type table size";
-	*out = malloc(raw + 1);
-	if (!*out)
-		return "out of memory";
-	if (tt_decompress(dctx, *out, raw, frame, flen))
-		return "type table does not decompress";
-	*off += BTFPACK_TP_FRAME + flen;
-	*total += raw;
-	*out_len = raw;
+	*off += BTFPACK_TP_FRAME + *flen;
 	return NULL;
 }
 
@@ -157,14 +151,25 @@ static uint64_t offsets(const uint8_t *len, uint32_t n, uint32_t *off)
 int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *t, char *err, size_t el)
 {
 	memset(t, 0, sizeof(*t));
-	uint8_t *part[BTFPACK_TT_PARTS] = {0};
-	uint64_t plen[BTFPACK_TT_PARTS] = {0}, off = 0, total = 0;
+	const uint8_t *frame[BTFPACK_TT_PARTS] = {0};
+	uint64_t flen[BTFPACK_TT_PARTS] = {0}, plen[BTFPACK_TT_PARTS] = {0}, off = 0, total = 0;
 	const char *why = NULL;
 	int rc = BTFPACK_ERR_FORMAT;
-	for (unsigned k = 0; k < BTFPACK_TT_PARTS && !why; k++)
-		why = load_part(dctx, sec, len, &off, &total, &part[k], &plen[k]);
+	for (unsigned k = 0; k < BTFPACK_TT_PARTS && !why; k++) {
+		why = part_at(sec, len, &off, total, &frame[k], &flen[k], &plen[k]);
+		total += plen[k];
+	}
 	if (!why && off != len)
 		why = "corrupt type table";
+	/* all parts into one buffer, one after the other (one byte more: an empty table is a buffer too) */
+	uint8_t *part[BTFPACK_TT_PARTS] = {0};
+	if (!why && !(t->raw = malloc(total + 1)))
+		why = "out of memory";
+	for (unsigned k = 0, at = 0; k < BTFPACK_TT_PARTS && !why; at += (unsigned)plen[k], k++) {
+		part[k] = t->raw + at;
+		if (tt_decompress(dctx, part[k], plen[k], frame[k], flen[k]))
+			why = "type table does not decompress";
+	}
 	const uint64_t lw = plen[BTFPACK_TT_PART_TYPE_WORDS], ls = plen[BTFPACK_TT_PART_STRING_BYTES];
 	const uint64_t lr = plen[BTFPACK_TT_PART_RECORDS];
 	if (!why && (lw % BTFPACK_TT_LENGTH_SIZE || ls % BTFPACK_TT_LENGTH_SIZE || lr % BTFPACK_TT_WORD_SIZE))
@@ -187,25 +192,18 @@ int tt_load(ZSTD_DCtx *dctx, const uint8_t *sec, uint64_t len, struct tt_table *
 	if (why) {
 		if (!strcmp(why, "out of memory"))
 			rc = BTFPACK_ERR_NOMEM;
-		for (unsigned k = 0; k < BTFPACK_TT_PARTS; k++)
-			free(part[k]);
 		tt_free(t);
 		return fail(err, el, rc, "%s", why);
 	}
-	free(part[BTFPACK_TT_PART_TYPE_WORDS]); /* now offsets */
-	free(part[BTFPACK_TT_PART_STRING_BYTES]);
-	t->chars_owned = part[BTFPACK_TT_PART_CHARS];
-	t->words_owned = part[BTFPACK_TT_PART_RECORDS];
-	t->chars = t->chars_owned;
-	t->words = t->words_owned;
+	t->chars = part[BTFPACK_TT_PART_CHARS];
+	t->words = part[BTFPACK_TT_PART_RECORDS];
 	/* records and strings are validated when a BTF uses them (tt_assemble) */
 	return BTFPACK_OK;
 }
 
 void tt_free(struct tt_table *t)
 {
-	free(t->words_owned);
-	free(t->chars_owned);
+	free(t->raw);
 	free(t->type_off);
 	free(t->str_off);
 	memset(t, 0, sizeof(*t));

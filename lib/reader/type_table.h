@@ -22,13 +22,13 @@ uint32_t tt_record_words(uint32_t kind, uint32_t vlen);
 enum tt_role tt_word_role(uint32_t kind, uint32_t w);
 
 struct tt_table {
+	uint8_t *raw; /* the four parts, decompressed one after the other (owned) */
 	uint32_t ntypes, nstrings;
 	uint32_t *type_off, *str_off;      /* ntypes+1 / nstrings+1 offsets, from the stored lengths (owned) */
 	const uint8_t *words;              /* records, u32 LE */
 	uint64_t nwords;
 	const uint8_t *chars;
 	uint64_t nchars;
-	uint8_t *words_owned, *chars_owned; /* the decompressed parts words and chars point to */
 };
 
 /* One zstd frame into exactly dst_len bytes, with the caller's context; 0 on success. */
