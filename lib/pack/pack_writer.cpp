@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <memory>
 
 #include "btfpack/error.h"
@@ -197,8 +198,10 @@ std::vector<uint8_t> PackWriter::serialize(PackStats* stats) const {
             ids.push_back(std::move(e.ids));
         }
     }
-    std::vector<std::vector<uint8_t>> lists = encode_lists(big_endian, ids);
+    // the lists are coded while the type table's compression finishes
+    auto coded = std::async(std::launch::async, [&] { return encode_lists(big_endian, ids); });
     std::vector<uint8_t> types_section = in_order ? this->types_section() : rebuilt.section();
+    std::vector<std::vector<uint8_t>> lists = coded.get();
 
     std::vector<uint8_t> meta, index, sources, table, blob_bytes;
     for (const auto& kv : meta_) {
