@@ -98,8 +98,8 @@ TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes)
     }
     // content hash: refined over references until it stops changing (at most 64 rounds), a
     // function of the type's 64-deep unrolling only, so equal for the same type in any BTF.
-    // Each type's non-void references are listed once; a round hashes (own hash, the
-    // references' hashes) as one array of words.
+    // Each type's non-void references are listed once; a round mixes (own hash, the
+    // references' hashes) word by word (content_hash_words).
     std::vector<uint32_t> ref_begin(n + 1, 0), refs;
     for (uint32_t i = 1; i < n; i++) {
         ref_begin[i] = uint32_t(refs.size());
@@ -108,13 +108,11 @@ TypeTableBuilder::Entry TypeTableBuilder::add(const std::vector<uint8_t>& bytes)
     }
     ref_begin[n] = uint32_t(refs.size());
     {
-        std::vector<uint64_t> next(n), cur;
+        std::vector<uint64_t> next(n);
         for (int round = 0; round < 64; round++) {
             bool changed = false;
             for (uint32_t i = 1; i < n; i++) {
-                cur.assign(1, local[i]);
-                for (uint32_t k = ref_begin[i]; k < ref_begin[i + 1]; k++) cur.push_back(h[refs[k]]);
-                next[i] = content_hash(cur.data(), cur.size() * sizeof(uint64_t));
+                next[i] = content_hash_words(local[i], h.data(), refs.data() + ref_begin[i], ref_begin[i + 1] - ref_begin[i]);
                 changed |= next[i] != h[i];
             }
             if (!changed) break;

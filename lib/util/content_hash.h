@@ -29,4 +29,24 @@ inline uint64_t content_hash(const void* data, size_t size) {
     return h;
 }
 
+// content_hash of a hash and a list of hashes, without a buffer: each word mixed in turn
+// (multiply-xorshift), then the splitmix64 finalizer. Order matters; same masking as above.
+inline uint64_t content_hash_words(uint64_t first, const uint64_t* rest, const uint32_t* index, size_t n) {
+    uint64_t h = first ^ 0x9E3779B97F4A7C15ull;
+    for (size_t k = 0; k < n; k++) {
+        h = (h ^ rest[index[k]]) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+    }
+    h ^= n;
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+#if BTFPACK_HASH_BITS < 64
+    h &= (uint64_t(1) << BTFPACK_HASH_BITS) - 1;
+#endif
+    return h;
+}
+
 }  // namespace btfpack
