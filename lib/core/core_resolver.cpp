@@ -118,6 +118,7 @@ struct Resolution {
     RelocEvents events;
     int err = 0;
     RelocResult res;
+    uint32_t in_list = kNoList;   // the candidate list it was computed for
     uint32_t out_list = kNoList;  // the candidate list after libbpf pruned it
     // first_log_difference: the other side's resolution this one was found equal to
     mutable const Resolution* agreed = nullptr;
@@ -132,6 +133,16 @@ public:
     }
 
     void new_pass() { cache_.assign(initial_.size(), kNoList); }
+
+    // What relocate(i) would do when its spec meets r's candidate list again, r a resolution
+    // of this resolver (of relocation i's spec): it uses r, and the list becomes r's pruned
+    // one. False, and nothing done, when the list is another one now.
+    bool replay(uint32_t i, const Resolution& r) {
+        uint32_t& list = cache_[local_.relo(i).type_id];
+        if (list != r.in_list) return false;
+        list = r.out_list;
+        return true;
+    }
 
     // One relocation, as bpf_core_resolve_relo + bpf_core_calc_relo_insn + bpf_core_patch_insn;
     // events go to emit(const RelocEvent&); returns libbpf's error.
@@ -210,7 +221,10 @@ private:
         if (last.first == list) return *last.second;
         uint64_t key = (uint64_t(spec_id) << 32) | list;
         auto [it, added] = memo_.try_emplace(key);
-        if (added) compute(relo, spec_id, local_spec, list, &it->second);
+        if (added) {
+            it->second.in_list = list;
+            compute(relo, spec_id, local_spec, list, &it->second);
+        }
         last = {list, &it->second};
         return it->second;
     }
@@ -415,6 +429,9 @@ std::string first_log_difference(const LocalRelocations& local, const CandidateI
             if (log) echo_event(log, local, i, ev, ra.texts());
             *failure |= ev.is_failure();
         }, &fa);
+        // a pair that agreed before, met again in the same list on the other side: relocating
+        // there would give that very resolution (memoized on spec and list)
+        if (fa && fa->agreed && rb.replay(i, *fa->agreed)) return true;
         rb.relocate(i, [](const RelocEvent&) {}, &fb, false);
         const CoreRelocation& relo = local.relo(i);
         bool ids = relo.kind == CoreRelocKind::TypeIdTarget;
