@@ -339,7 +339,7 @@ BuildResult build_pack(const BuildOptions& opt, const std::string& output) {
             try {
                 if (to_read != SIZE_MAX) {
                     std::shared_ptr<struct btf> kernel = read(to_read);
-                    bool to_minimize = kernel || (checker && slots[to_read].ok);
+                    bool to_minimize = kernel || (slots[to_read].ok && checker);  // ok: reused, so ready (checker) was waited for
                     {
                         std::lock_guard<std::mutex> lock(work_mutex);
                         reading--;

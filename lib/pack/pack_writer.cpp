@@ -130,7 +130,7 @@ std::vector<StorageOption> storage_options(const std::vector<std::vector<uint8_t
 PackWriter::PackWriter() : types_(std::make_shared<TypeTableBuilder>()), stream_(std::make_shared<TypeTableCompressor>(true)) {}
 
 std::vector<uint8_t> PackWriter::types_section() const {
-    if (stream_ && streamed_segments_ == SIZE_MAX) {
+    if (streamed_segments_ == SIZE_MAX) {
         streamed_section_ = stream_->finish();
         streamed_segments_ = stream_->segments();
     }

@@ -240,10 +240,10 @@ TypeTableBuilder::Parts TypeTableBuilder::segment(size_t i) const {
     return p;
 }
 
-size_t TypeTableBuilder::raw_bytes() const {
-    size_t n = 0;
-    for (size_t i = 0; i < segments(); i++)
-        for (const auto& part : segment(i)) n += part.size();
+size_t TypeTableBuilder::raw_bytes() const {  // the four parts' sizes, without making them
+    size_t n = BTFPACK_TT_LENGTH_SIZE * (records_.size() + strings_.size());
+    for (const auto& s : strings_) n += s.size();
+    for (const auto& r : records_) n += BTFPACK_TT_WORD_SIZE * r.size();
     return n;
 }
 

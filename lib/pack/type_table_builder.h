@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "reader/pack_format.h"
+
 namespace btfpack {
 
 class TypeTableBuilder {
@@ -17,7 +19,7 @@ public:
     };
     // The raw bytes of the table's four parts (docs/FORMAT.md, TYPES: record lengths, string
     // lengths, string bytes, records), or of what one segment added to them.
-    using Parts = std::array<std::vector<uint8_t>, 4>;
+    using Parts = std::array<std::vector<uint8_t>, BTFPACK_TT_PARTS>;
 
     // Adds one raw BTF (either byte order). The records and strings it adds to the table
     // (if any) are the table's next segment.

@@ -29,8 +29,8 @@ public:
 private:
     // which worker compresses part k: the records have one to themselves
     static size_t worker_of(size_t k) { return k == BTFPACK_TT_PART_RECORDS ? 0 : 1; }
-    std::array<FrameStream, 4> parts_;
-    std::array<std::vector<uint8_t>, 4> frames_;
+    std::array<FrameStream, BTFPACK_TT_PARTS> parts_;
+    std::array<std::vector<uint8_t>, BTFPACK_TT_PARTS> frames_;
     size_t segments_ = 0;
     std::array<std::unique_ptr<SerialWorker>, 2> workers_;  // last: stopped before the streams go
 };

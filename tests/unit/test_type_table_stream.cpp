@@ -98,6 +98,10 @@ TEST_CASE("the type table compressed in the background is the table compressed a
     }
     CHECK(tt.segments() > 10);
     CHECK(background.segments() == tt.segments());
+    size_t raw = 0;
+    for (size_t i = 0; i < tt.segments(); i++)
+        for (const auto& part : tt.segment(i)) raw += part.size();
+    CHECK(tt.raw_bytes() == raw);
     CHECK(background.finish() == tt.section());
 }
 
