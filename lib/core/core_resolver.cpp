@@ -70,13 +70,8 @@ CandidateIndex::CandidateIndex(const struct btf* target, const std::vector<const
     // local root (btf_kind_core_compat), so a kind no root has is never a candidate (a kernel's
     // ~60,000 FUNCs, for one)
     bool kind_wanted[32] = {};
-    for (const LocalRelocations* obj : objects)
-        for (uint32_t spec = 0; spec < obj->spec_count(); spec++) {
-            const struct btf_type* lt = btf__type_by_id(obj->object().btf(), obj->relo(obj->spec_info(spec).first).type_id);
-            if (!lt) continue;
-            kind_wanted[btf_kind(lt)] = true;
-            if (btf_is_any_enum(lt)) kind_wanted[BTF_KIND_ENUM] = kind_wanted[BTF_KIND_ENUM64] = true;
-        }
+    for (uint32_t k = 0; k < 32; k++)
+        for (const LocalRelocations* obj : objects) kind_wanted[k] |= obj->root_kind_compatible(k);
     uint32_t n = btf__type_cnt(target);
     for (uint32_t i = 1; i < n; i++) {
         cpu_budget_check();

@@ -59,6 +59,7 @@ LocalRelocations::LocalRelocations(const BpfObject& obj) : obj_(&obj) {
             const char* name = t ? btf__name_by_offset(local, t->name_off) : nullptr;
             si.bad_type = !name;
             si.anonymous = name && !*name;
+            if (t) root_kinds_ |= btf_is_any_enum(t) ? (1u << BTF_KIND_ENUM | 1u << BTF_KIND_ENUM64) : 1u << btf_kind(t);
             if (name && *name) {
                 uint32_t& key = name_of_type[r.type_id];
                 if (key == UINT32_MAX) {

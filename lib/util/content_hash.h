@@ -21,16 +21,19 @@
 
 namespace btfpack {
 
-inline uint64_t content_hash(const void* data, size_t size) {
-    uint64_t h = XXH3_64bits(data, size);
+// The low BTFPACK_HASH_BITS bits of h (all of them by default).
+inline uint64_t hash_bits(uint64_t h) {
 #if BTFPACK_HASH_BITS < 64
     h &= (uint64_t(1) << BTFPACK_HASH_BITS) - 1;
 #endif
     return h;
 }
 
-// content_hash of a hash and a list of hashes, without a buffer: each word mixed in turn
-// (multiply-xorshift), then the splitmix64 finalizer. Order matters; same masking as above.
+inline uint64_t content_hash(const void* data, size_t size) { return hash_bits(XXH3_64bits(data, size)); }
+
+// The hash of a hash followed by n hashes (rest[index[0]], ..., rest[index[n-1]]), without
+// gathering them into a buffer: each mixed in turn (multiply-xorshift), then the splitmix64
+// finalizer. Order matters; masked as content_hash.
 inline uint64_t content_hash_words(uint64_t first, const uint64_t* rest, const uint32_t* index, size_t n) {
     uint64_t h = first ^ 0x9E3779B97F4A7C15ull;
     for (size_t k = 0; k < n; k++) {
@@ -43,10 +46,7 @@ inline uint64_t content_hash_words(uint64_t first, const uint64_t* rest, const u
     h ^= h >> 27;
     h *= 0x94D049BB133111EBull;
     h ^= h >> 31;
-#if BTFPACK_HASH_BITS < 64
-    h &= (uint64_t(1) << BTFPACK_HASH_BITS) - 1;
-#endif
-    return h;
+    return hash_bits(h);
 }
 
 }  // namespace btfpack

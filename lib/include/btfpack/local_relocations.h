@@ -53,6 +53,9 @@ public:
     // Essential (flavor-stripped) names of the root types, the keys of candidate lookup.
     const std::vector<std::string>& names() const { return names_; }
     const std::vector<std::string>& program_names() const { return prog_names_; }
+    // Whether a target type of this BTF kind can be a candidate of some root type here
+    // (btf_kind_core_compat: the same kind, or both enums).
+    bool root_kind_compatible(uint32_t kind) const { return kind < 32 && (root_kinds_ >> kind & 1); }
 
 private:
     const BpfObject* obj_;
@@ -60,6 +63,7 @@ private:
     std::vector<LocalSpec> spec_info_;
     std::vector<std::unique_ptr<CoreSpec>> specs_;
     std::vector<std::string> names_, prog_names_;
+    uint32_t root_kinds_ = 0;  // bit k: a root type of kind k (enums: both enum kinds)
 };
 
 }  // namespace btfpack
