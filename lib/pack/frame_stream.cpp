@@ -2,15 +2,17 @@
 #include "pack/frame_stream.h"
 
 #include "btfpack/error.h"
+#include "pack/compressed_section.h"
 #include "reader/pack_format.h"
 
 namespace btfpack {
 namespace {
 
-// Level 19 with explicit tables (the defaults for an unknown size would allocate and clear
-// ~80 MB): a 16 MiB window (the reader's cap on a type table, so any match distance is
-// allowed), the caller's hash table size, target match length 32 (docs/PERFORMANCE.md).
-constexpr int kLevel = 19, kWindowLog = 24, kTargetLength = 32;
+// The level and target length of every compressed section (compressed_section.h), with
+// explicit tables (the defaults for an unknown size would allocate and clear ~80 MB): a 16 MiB
+// window (the reader's cap on a type table, so any match distance is allowed) and the
+// caller's hash table size (docs/PERFORMANCE.md).
+constexpr int kWindowLog = 24;
 
 constexpr uint32_t kFrameMagic = 0xFD2FB528u;
 // Frame_Header_Descriptor bits (RFC 8878, 3.1.1.1.1)
@@ -22,8 +24,8 @@ constexpr uint8_t kFcs4Bytes = 2;  // Frame_Content_Size_Flag 2: a 4-byte size
 FrameStream::FrameStream(std::string what, int hash_log, size_t flush_bytes)
     : what_(std::move(what)), cctx_(ZSTD_createCCtx(), ZSTD_freeCCtx), flush_bytes_(flush_bytes) {
     auto set = [&](ZSTD_cParameter p, int v) { return cctx_ && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx_.get(), p, v)); };
-    if (!set(ZSTD_c_compressionLevel, kLevel) || !set(ZSTD_c_windowLog, kWindowLog) || !set(ZSTD_c_chainLog, hash_log + 1) ||
-        !set(ZSTD_c_hashLog, hash_log) || !set(ZSTD_c_targetLength, kTargetLength))
+    if (!set(ZSTD_c_compressionLevel, kSectionLevel) || !set(ZSTD_c_windowLog, kWindowLog) || !set(ZSTD_c_chainLog, hash_log + 1) ||
+        !set(ZSTD_c_hashLog, hash_log) || !set(ZSTD_c_targetLength, kSectionTargetLength))
         throw Error("zstd: cannot set up compression of " + what_);
 }
 
